@@ -1,0 +1,50 @@
+"""What a check sees of one host: its facts, the policy, and parsed models built on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from pushaudit.errors import DataError
+from pushaudit.snapshot import HostFacts, HostSnapshot
+
+if TYPE_CHECKING:
+    from pushaudit.policy import Policy
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ModelKey(Generic[T]):
+    """A named parsed model. ``build`` reads the snapshot and may raise DataError."""
+
+    name: str
+    build: Callable[[HostContext], T]
+
+
+class HostContext:
+    def __init__(self, snapshot: HostSnapshot, policy: Policy) -> None:
+        self.snapshot = snapshot
+        self.policy = policy
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def facts(self) -> HostFacts:
+        return self.snapshot.facts
+
+    @property
+    def host(self) -> str:
+        return self.facts.name
+
+    def get(self, key: ModelKey[T]) -> T:
+        """Build (once) and return a model; a DataError is cached and raised again."""
+        if key.name not in self._cache:
+            try:
+                self._cache[key.name] = key.build(self)
+            except DataError as exc:
+                self._cache[key.name] = exc
+        value = self._cache[key.name]
+        if isinstance(value, DataError):
+            raise value
+        return cast(T, value)
