@@ -9,6 +9,7 @@ Layout::
     hosts/<name>/outputs/<id>.txt raw command output
     hosts/<name>/files.json       one record per pulled file
     hosts/<name>/files/<path>     pulled files, at their remote absolute path
+    hosts/<name>/listings.json    remote glob expansions (e.g. squid ``include conf.d/*.conf``)
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class HostSnapshot:
         self._facts: HostFacts | None = None
         self._commands: dict[str, CommandRecord] | None = None
         self._files: dict[str, FileRecord] | None = None
+        self._listings: dict[str, list[str]] | None = None
 
     # -- writing ---------------------------------------------------------------
     @classmethod
@@ -104,6 +106,7 @@ class HostSnapshot:
         snap._facts = facts
         snap._commands = {}
         snap._files = {}
+        snap._listings = {}
         snap.save()
         return snap
 
@@ -122,12 +125,17 @@ class HostSnapshot:
             target.write_text(content, encoding="utf-8")
         self.files[record.path] = record
 
+    def add_listing(self, pattern: str, paths: list[str]) -> None:
+        """Record what a remote glob pattern expanded to, so parsing can repeat it offline."""
+        self.listings[pattern] = sorted(paths)
+
     def save(self) -> None:
         (self.root / "host.json").write_text(json.dumps(asdict(self.facts), indent=2) + "\n")
         commands = [asdict(c) for c in self.commands.values()]
         (self.root / "commands.json").write_text(json.dumps(commands, indent=2) + "\n")
         files = [asdict(f) for f in self.files.values()]
         (self.root / "files.json").write_text(json.dumps(files, indent=2) + "\n")
+        (self.root / "listings.json").write_text(json.dumps(self.listings, indent=2) + "\n")
 
     # -- reading ---------------------------------------------------------------
     @property
@@ -151,6 +159,19 @@ class HostSnapshot:
             raw = json.loads(path.read_text()) if path.exists() else []
             self._files = {f["path"]: FileRecord(**f) for f in raw}
         return self._files
+
+    @property
+    def listings(self) -> dict[str, list[str]]:
+        if self._listings is None:
+            path = self.root / "listings.json"
+            self._listings = json.loads(path.read_text()) if path.exists() else {}
+        return self._listings
+
+    def listing(self, pattern: str) -> list[str]:
+        """The paths a glob matched on the host; DataError if it was never expanded."""
+        if pattern not in self.listings:
+            raise DataError("E-DATA-MISSING", f"glob {pattern} was not expanded on this host", source=pattern)
+        return self.listings[pattern]
 
     def has_command(self, command_id: str) -> bool:
         return command_id in self.commands
