@@ -1,0 +1,1 @@
+"""Netfilter (nftables and iptables) rulesets: parsing, a first-match evaluator, interception."""

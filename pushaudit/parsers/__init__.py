@@ -1,0 +1,1 @@
+"""Parsers that turn raw command output into models."""
