@@ -67,6 +67,7 @@ class Check(ABC):
 @dataclass
 class Registry:
     checks: dict[str, Check] = field(default_factory=dict)
+    loaded: bool = False
 
     def add(self, check: Check) -> None:
         if check.spec.id in self.checks:
@@ -75,7 +76,6 @@ class Registry:
 
 
 REGISTRY = Registry()
-_loaded = False
 C = TypeVar("C", bound=type[Check])
 
 
@@ -87,12 +87,11 @@ def register(cls: C) -> C:
 
 def all_checks() -> list[Check]:
     """Import every module of this package once, then return the checks sorted by id."""
-    global _loaded
-    if not _loaded:
+    if not REGISTRY.loaded:
         for module in pkgutil.iter_modules(_package_path()):
             if not module.name.startswith("_") and module.name != "registry":
                 importlib.import_module(f"{__package__}.{module.name}")
-        _loaded = True
+        REGISTRY.loaded = True
     return [REGISTRY.checks[k] for k in sorted(REGISTRY.checks)]
 
 
