@@ -72,8 +72,8 @@ def _collect(task: Task, snap: HostSnapshot, facts: HostFacts, policy: Policy, p
         facts.connection = Connection(False, code, message)
         return False
     facts.connection = Connection(True, "", "")
-    session = Session(connection, snap)
-    session.setup(platform.session_setup)
+    session = Session(connection, snap, platform)
+    session.setup()
     commands = platform.commands_for(facts.role)
     collectors = platform.collectors_for(facts.role)
     total = len(commands) + len(collectors)

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from pushaudit.masking import mask_secrets
-from pushaudit.readonly import check_read_only
+from pushaudit.platforms import Platform
 from pushaudit.snapshot import CommandRecord, FileRecord, HostSnapshot, now_iso
 
 MARKER = "__PUSHAUDIT_RC__="
@@ -16,27 +16,36 @@ _MARKER_LINE = re.compile(rf"^{MARKER}(\d+)\s*$", re.MULTILINE)
 
 
 class Session:
-    """Wraps a Netmiko connection; every command passes the read-only guard first."""
+    """Wraps a Netmiko connection; every command passes the platform's read-only guard first."""
 
-    def __init__(self, connection: Any, snapshot: HostSnapshot) -> None:
+    def __init__(self, connection: Any, snapshot: HostSnapshot, platform: Platform) -> None:
         self.connection = connection
         self.snapshot = snapshot
+        self.platform = platform
+        self._errors = [re.compile(p, re.MULTILINE) for p in platform.error_patterns]
 
-    def setup(self, lines: list[str]) -> None:
-        for line in lines:
-            check_read_only(line)
+    def setup(self) -> None:
+        for line in self.platform.session_setup:
+            self.platform.guard(line)
             self.connection.send_command(line, read_timeout=10)
 
     def execute(self, command: str, read_timeout: float = 30.0) -> tuple[str, int | None, str]:
         """Run a command; return (output, exit status, error). Output has stderr merged in."""
-        check_read_only(command)
+        self.platform.guard(command)
+        posix = self.platform.shell == "posix"
         try:
             raw = self.connection.send_command(
-                f"{command} 2>&1; echo {MARKER}$?", read_timeout=read_timeout, strip_prompt=True, strip_command=True
+                f"{command} 2>&1; echo {MARKER}$?" if posix else command,
+                read_timeout=read_timeout,
+                strip_prompt=True,
+                strip_command=True,
             )
         except Exception as exc:  # a slow or stuck command must not end the host's audit
             return "", None, f"{type(exc).__name__}: {exc}"
         text = str(raw).removeprefix("\n")
+        if not posix:
+            failed = next((p.pattern for p in self._errors if p.search(text)), "")
+            return text, 1 if failed else 0, f"output matches error pattern {failed!r}" if failed else ""
         found = list(_MARKER_LINE.finditer(text))
         if not found:
             return text, None, "no exit status marker in the output (output may be truncated)"

@@ -6,9 +6,11 @@ from functools import cache
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Literal
 
-from pushaudit.readonly import ReadOnlyViolation, check_read_only
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pushaudit.readonly import ReadOnlyViolation, check_read_only, check_vendor_read_only
 
 ROLES = frozenset({"proxy", "firewall"})
 
@@ -22,15 +24,6 @@ class CommandSpec(_Strict):
     command: str
     roles: list[str]
     read_timeout: float = 30.0
-
-    @field_validator("command")
-    @classmethod
-    def _read_only(cls, command: str) -> str:
-        try:
-            check_read_only(command)
-        except ReadOnlyViolation as exc:
-            raise ValueError(str(exc)) from exc
-        return command
 
     @field_validator("roles")
     @classmethod
@@ -49,9 +42,35 @@ class CollectorSpec(_Strict):
 class Platform(_Strict):
     platform: str
     netmiko_device_type: str
+    # posix: a shell; exit status from a marker echo. network_cli: a vendor CLI without exit
+    # status; a command failed when its output matches one of error_patterns.
+    shell: Literal["posix", "network_cli"] = "posix"
+    error_patterns: list[str] = []
+    # network_cli only: commands must start with one of these (e.g. "show ", "get ").
+    read_only_prefixes: list[str] = []
     session_setup: list[str] = []
     commands: list[CommandSpec]
     collectors: list[CollectorSpec] = []
+    notes: list[str] = []
+
+    @model_validator(mode="after")
+    def _all_read_only(self) -> Platform:
+        try:
+            for line in [*self.session_setup, *(c.command for c in self.commands)]:
+                if self.shell == "posix":
+                    check_read_only(line)
+                else:
+                    check_vendor_read_only(line, self.read_only_prefixes, setup=line in self.session_setup)
+        except ReadOnlyViolation as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+    def guard(self, command: str) -> None:
+        """Refuse a command that is not read-only for this platform."""
+        if self.shell == "posix":
+            check_read_only(command)
+        else:
+            check_vendor_read_only(command, self.read_only_prefixes, setup=command in self.session_setup)
 
     def commands_for(self, role: str) -> list[CommandSpec]:
         return [c for c in self.commands if role in c.roles]
