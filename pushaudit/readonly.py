@@ -80,7 +80,7 @@ RULES: list[Rule] = [
     _curl_probe,
 ]
 SESSION_SETUP_OK = re.compile(
-    r"^(export [A-Z_]+=[A-Za-z0-9_]*( [A-Z_]+=[A-Za-z0-9_]*)*"
+    r"^(export [A-Z_]+=[A-Za-z0-9_/:.-]*( [A-Z_]+=[A-Za-z0-9_/:.-]*)*"
     r"|bind 'set enable-bracketed-paste off' 2>/dev/null; true)$"
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -91,10 +92,8 @@ def remove_etc_netns(names: list[str]) -> None:
     for name in names:
         if name.startswith("pa-") and "/" not in name:
             shutil.rmtree(ETC_NETNS / name, ignore_errors=True)
-    try:
+    with contextlib.suppress(OSError):
         ETC_NETNS.rmdir()  # only when no one else keeps files there
-    except OSError:
-        pass
 
 
 def remove(journal: Journal) -> list[str]:

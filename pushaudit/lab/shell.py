@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pushaudit.lab.state import LabError, ProcessRecord
@@ -19,6 +21,15 @@ DEFAULT_TIMEOUT = 30.0
 def in_ns(ns: str, argv: Sequence[str]) -> list[str]:
     """``argv`` run inside namespace ``ns`` with its /etc/netns/<ns> files bind-mounted."""
     return ["ip", "netns", "exec", ns, *argv]
+
+
+@dataclass(frozen=True)
+class Daemon:
+    """A started daemon, what it must listen on ((proto, "addr:port") pairs) and its log."""
+
+    record: ProcessRecord
+    listeners: tuple[tuple[str, str], ...]
+    log_file: Path
 
 
 def run(
@@ -72,7 +83,7 @@ def spawn(name: str, ns: str, argv: Sequence[str], log_file: Path) -> ProcessRec
     """Start a daemon in the foreground mode of its tool; stdio never reaches the caller."""
     log.debug("spawn %s in %s: %s", name, ns, " ".join(argv))
     with log_file.open("ab") as out:
-        proc = subprocess.Popen(  # noqa: S603 - argv built by the lab
+        proc = subprocess.Popen(
             in_ns(ns, argv),
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -85,7 +96,7 @@ def spawn(name: str, ns: str, argv: Sequence[str], log_file: Path) -> ProcessRec
     return ProcessRecord(name=name, ns=ns, pid=proc.pid, start_ticks=ticks)
 
 
-def stop_processes(records: Sequence[ProcessRecord], grace_s: float = 3.0) -> list[str]:
+def stop_processes(records: Sequence[ProcessRecord], grace_s: float) -> list[str]:
     """TERM the recorded processes that still run, KILL those that outlive ``grace_s``."""
     notes: list[str] = []
     alive = [r for r in records if is_alive(r)]
@@ -113,23 +124,49 @@ def stop_processes(records: Sequence[ProcessRecord], grace_s: float = 3.0) -> li
 def _reap(records: Sequence[ProcessRecord]) -> None:
     """Collect exit statuses of our own children so they do not linger as zombies."""
     for record in records:
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(record.pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
 
 
-def wait_for_listeners(ns: str, wanted: Sequence[tuple[str, str]], what: str, timeout: float = 10.0) -> None:
-    """Wait until every (proto, "addr:port") in ``wanted`` listens inside ``ns``."""
+def wait_for_listeners(
+    ns: str,
+    wanted: Sequence[tuple[str, str]],
+    what: str,
+    *,
+    process: ProcessRecord | None = None,
+    log_file: Path | None = None,
+    timeout: float = 15.0,
+) -> None:
+    """Wait until every (proto, "addr:port") in ``wanted`` listens inside ``ns``.
+
+    Fails early when ``process`` dies; the error quotes the end of ``log_file``.
+    """
     deadline = time.monotonic() + timeout
-    missing = list(wanted)
     while True:
         out = run(in_ns(ns, ["ss", "-Hlntu"]), check=False).stdout
-        listening = {(line.split()[0], line.split()[4]) for line in out.splitlines() if line.strip()}
+        rows = [line.split() for line in out.splitlines() if line.strip()]
+        listening = {(row[0], row[4]) for row in rows if len(row) > 4}
         missing = [(proto, addr) for proto, addr in wanted if (proto, addr) not in listening]
         if not missing:
             return
-        if time.monotonic() > deadline:
+        died = process is not None and not is_alive(process)
+        if died or time.monotonic() > deadline:
             shown = ", ".join(f"{p} {a}" for p, a in missing)
-            raise LabError(f"{what} in {ns} is not listening on {shown} after {timeout:.0f} s")
+            reason = "exited" if died else f"is not listening on {shown} after {timeout:.0f} s"
+            raise LabError(f"{what} in {ns} {reason}{_tail(log_file)}")
         time.sleep(0.05)
+
+
+def _tail(log_file: Path | None, lines: int = 12) -> str:
+    if log_file is None or not log_file.exists():
+        return ""
+    text = log_file.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:]
+    return f"; last lines of {log_file}:\n  " + "\n  ".join(text)
+
+
+def wait_ready(daemons: Sequence[Daemon]) -> None:
+    for daemon in daemons:
+        record = daemon.record
+        wait_for_listeners(
+            record.ns, daemon.listeners, record.name, process=record, log_file=daemon.log_file
+        )

@@ -24,12 +24,14 @@ def default_state_dir() -> Path:
 
 @dataclass
 class ProcessRecord:
-    """A daemon the lab started. ``start_ticks`` guards against PID reuse."""
+    """A daemon the lab started, or a helper one forked (``helper``); ``start_ticks``
+    guards against PID reuse."""
 
     name: str
     ns: str
     pid: int
     start_ticks: int
+    helper: bool = False
 
 
 @dataclass
