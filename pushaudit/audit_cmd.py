@@ -85,7 +85,8 @@ def run_audit(args: argparse.Namespace) -> int:
     for path in write_reports(run, run_dir, args.format):
         print(f"report: {path}")
     code = run.exit_code()
-    counts = {s: sum(1 for h in run.hosts for f in h.findings if f.status.value == s) for s in ("PASS", "FAIL", "ERROR")}
+    statuses = [f.status.value for h in run.hosts for f in h.findings]
+    counts = {s: statuses.count(s) for s in ("PASS", "FAIL", "ERROR")}
     print(
         f"{len(run.hosts)} hosts: {counts['PASS']} pass, {counts['FAIL']} fail, {counts['ERROR']} error "
         f"-> exit {code} ({EXIT_MEANING[code]})"

@@ -6,9 +6,10 @@ import posixpath
 import shlex
 from collections.abc import Callable
 
+from pushaudit.tasks.session import Session
+
 from pushaudit.policy import Policy
 from pushaudit.snapshot import HostFacts
-from pushaudit.tasks.session import Session
 
 Collector = Callable[[Session, HostFacts, Policy], None]
 COLLECTORS: dict[str, Collector] = {}
@@ -26,7 +27,7 @@ def collector(name: str) -> Callable[[Collector], Collector]:
 
 
 @collector("squid_config")
-def squid_config(session: Session, facts: HostFacts, policy: Policy) -> None:
+def squid_config(session: Session, facts: HostFacts, _policy: Policy) -> None:
     """Pull squid.conf, every file it includes (globs expanded on the host) and its quoted ACL files."""
     from pushaudit.squid.refs import referenced_paths
 
@@ -55,7 +56,7 @@ def courier_probe_names(policy: Policy) -> list[str]:
 
 
 @collector("dns_probes")
-def dns_probes(session: Session, facts: HostFacts, policy: Policy) -> None:
+def dns_probes(session: Session, _facts: HostFacts, policy: Policy) -> None:
     """Resolve the courier names with the proxy's own resolver, as Squid would."""
     for name in courier_probe_names(policy):
         session.run(f"dns_{name}", shlex.join(["dig", "+time=2", "+tries=2", name, "A"]), read_timeout=20)

@@ -78,8 +78,9 @@ class Session:
         if not directory or any(ch in directory for ch in "*?["):
             self.snapshot.add_listing(pattern, [])
             return []
-        command = shlex.join(["find", directory, "-maxdepth", "1", "-name", base, "(", "-type", "f", "-o", "-type", "l", ")"])
-        output, status, _ = self.execute(command)
-        paths = sorted(line.strip() for line in output.splitlines() if line.strip().startswith("/")) if status == 0 else []
+        argv = ["find", directory, "-maxdepth", "1", "-name", base, "(", "-type", "f", "-o", "-type", "l", ")"]
+        output, status, _ = self.execute(shlex.join(argv))
+        lines = (line.strip() for line in output.splitlines())
+        paths = sorted(line for line in lines if line.startswith("/")) if status == 0 else []
         self.snapshot.add_listing(pattern, paths)
         return paths

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-
-import yaml
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pushaudit.readonly import ReadOnlyViolation, check_read_only, check_vendor_read_only

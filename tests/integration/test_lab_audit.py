@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = yaml.safe_load((Path(__file__).parent / "expected_lab.yaml").read_text())
@@ -32,7 +31,8 @@ def audit(lab: Path, cli, tmp_path_factory: pytest.TempPathFactory) -> dict:
     elapsed = time.monotonic() - started
     print(f"\nlab audit wall time: {elapsed:.2f} s\n{proc.stdout}{proc.stderr}")
     run_dir = next(p for p in out.iterdir() if p.is_dir())
-    return {"cli": cli, "proc": proc, "run_dir": run_dir, "report": json.loads((run_dir / "report.json").read_text()), "out": out}
+    report = json.loads((run_dir / "report.json").read_text())
+    return {"cli": cli, "proc": proc, "run_dir": run_dir, "report": report, "out": out}
 
 
 def test_exit_code_is_fail(audit: dict) -> None:
@@ -131,8 +131,6 @@ def test_squash_verdicts_match_real_traffic_through_the_proxies(audit: dict) -> 
 
 
 def test_firewall_verdict_matches_real_connections(audit: dict) -> None:
-    import socket  # noqa: F401 - connections are made inside the client namespace
-
     results = {}
     for port in (443, 5223, 2197):
         proc = subprocess.run(

@@ -67,7 +67,7 @@ def test_password_in_yaml_is_refused(env: Path, tmp_path: Path) -> None:
 
 
 def test_missing_inventory_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(InventoryError, match="no hosts.yaml"):
+    with pytest.raises(InventoryError, match=r"no hosts\.yaml"):
         load_nornir(tmp_path)
 
 

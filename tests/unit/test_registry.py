@@ -1,14 +1,14 @@
 from pathlib import Path
 
+import pytest
 from pushaudit.checks.registry import Check, CheckSpec, Registry, evaluate_host
+
 from pushaudit.context import HostContext, ModelKey
 from pushaudit.errors import DataError
-from pushaudit.findings import Finding, Severity, Status
+from pushaudit.findings import Evidence, Finding, Severity, Status
 from pushaudit.policy import load_policy
 from pushaudit.results import HostResult, RunResult
 from pushaudit.snapshot import Connection, HostFacts, HostSnapshot
-
-import pytest
 
 
 def _spec(cid: str, roles: set[str]) -> CheckSpec:
@@ -103,8 +103,6 @@ def test_exit_codes() -> None:
 
 
 def test_finding_round_trips() -> None:
-    from pushaudit.findings import Evidence
-
     finding = Finding("c", "h", Status.FAIL, "s", "e", "f", (Evidence("cmd:x", "t", 4),), "fix", "rule 3", "",
                       {"k": [1]})
     assert Finding.from_dict(finding.to_dict()) == finding
