@@ -51,7 +51,17 @@ def test_changing_commands_are_refused(command: str) -> None:
 def test_every_shipped_platform_command_is_read_only() -> None:
     for name in known_platforms():
         platform = load_platform(name)
-        for spec in platform.commands:
-            check_read_only(spec.command)
-        for line in platform.session_setup:
-            check_read_only(line)
+        for line in [*platform.session_setup, *(spec.command for spec in platform.commands)]:
+            platform.guard(line)
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["configure terminal", "show run | include x", "show version ; reload", "delete security policies",
+     "show clear counters", "set cli pager on"],
+)
+def test_vendor_cli_guard_refuses_changes(command: str) -> None:
+    from pushaudit.readonly import check_vendor_read_only
+
+    with pytest.raises(ReadOnlyViolation):
+        check_vendor_read_only(command, ["show "])
