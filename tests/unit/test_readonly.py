@@ -58,7 +58,7 @@ def test_every_shipped_platform_command_is_read_only() -> None:
 @pytest.mark.parametrize(
     "command",
     ["configure terminal", "show run | include x", "show version ; reload", "delete security policies",
-     "show clear counters", "set cli pager on"],
+     "clear counters", "set cli pager on", "show x | save /tmp/y"],
 )
 def test_vendor_cli_guard_refuses_changes(command: str) -> None:
     from pushaudit.readonly import check_vendor_read_only
