@@ -7,9 +7,12 @@ has no other interface and no route, so no packet can leave it. Used by the lab 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +63,7 @@ class DnsLab:
     work: Path
     name: str = field(default_factory=lambda: f"{NS_PREFIX}{os.getpid()}")
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    cleanup: list[Path] = field(default_factory=list)
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self, squid: bool = False) -> None:
@@ -88,11 +92,11 @@ class DnsLab:
         # anything still inside *our* namespace (e.g. forked children) is ours: end it by pid
         left = _run("ip", "netns", "pids", self.name, check=False).stdout.split()
         for pid in left:
-            try:
-                os.kill(int(pid), 9)
-            except ProcessLookupError:
-                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
         _run("ip", "netns", "del", self.name, check=False)
+        for path in self.cleanup:
+            shutil.rmtree(path, ignore_errors=True)
 
     def __enter__(self) -> DnsLab:
         return self
@@ -114,7 +118,7 @@ class DnsLab:
     def dig(self, resolver: str, name: str, *options: str) -> tuple[int, str]:
         """The collector's command, ``dig +time=2 +tries=2 <name> A``, with the lab resolver."""
         argv = ["dig", "+time=2", "+tries=2", *options, name, "A"]
-        done = subprocess.run(self.ns_argv(argv, resolver), capture_output=True, text=True, timeout=60)
+        done = subprocess.run(self.ns_argv(argv, resolver), check=False, capture_output=True, text=True, timeout=60)
         return done.returncode, done.stdout + done.stderr
 
     def curl(self, name: str, proxy_port: int, max_time: int = 10) -> tuple[str, int, str]:
@@ -122,7 +126,7 @@ class DnsLab:
         proxy = f"http://127.0.0.1:{proxy_port}"
         argv = ["curl", "-sS", "-v", "-o", "/dev/null", "--max-time", str(max_time), "--noproxy", "",
                 "--proxy", proxy, "-k", f"https://{name}:443/"]
-        done = subprocess.run(self.ns_argv(argv), capture_output=True, text=True, timeout=60)
+        done = subprocess.run(self.ns_argv(argv), check=False, capture_output=True, text=True, timeout=60)
         command = f"curl -sS -v -o /dev/null --max-time {max_time} --noproxy '' --proxy {proxy} -k https://{name}:443/"
         return command, done.returncode, done.stdout + done.stderr
 
@@ -167,6 +171,17 @@ class DnsLab:
             self._spawn(["unbound", "-d", "-c", str(conf)], f"unbound-{role}.log")
         self._wait_udp([NSD_ADDR, *RESOLVERS.values()], 53)
 
+    def start_resolver(self, role: str, addr: str, replace: dict[str, str]) -> None:
+        """One more Unbound on ``addr``: the clean configuration with text replaced (e.g. a filter)."""
+        zones = self.work / "zones"
+        conf = _unbound_conf(zones, role, addr)
+        for old, new in replace.items():
+            conf = conf.replace(old, new)
+        (zones / f"unbound-{role}.conf").write_text(conf)
+        _run("unbound-checkconf", str(zones / f"unbound-{role}.conf"))
+        self._spawn(["unbound", "-d", "-c", str(zones / f"unbound-{role}.conf")], f"unbound-{role}.log")
+        self._wait_udp([addr], 53)
+
     def _courier_listener(self) -> None:
         key, cert = self.work / "courier.key", self.work / "courier.pem"
         _run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
@@ -176,8 +191,10 @@ class DnsLab:
         self._wait_tcp([f"{COURIER_ADDRS[0]}:443"])
 
     def _squid(self) -> None:
-        state = self.work / "squid"
-        state.mkdir(exist_ok=True)
+        # Squid drops to user proxy: its state lives in a world-traversable directory of its own
+        state = Path(tempfile.mkdtemp(prefix=f"{self.name}-squid-"))
+        self.cleanup.append(state)
+        state.chmod(0o755)
         shutil.chown(state, "proxy", "proxy")
         conf = state / "squid.conf"
         conf.write_text(_squid_conf(state))
@@ -197,6 +214,7 @@ class DnsLab:
                 return
             time.sleep(0.1)
         logs = "\n".join(p.read_text(errors="replace")[-800:] for p in self.work.glob("*.log*"))
+        logs += "\n".join(p.read_text(errors="replace")[-1500:] for d in self.cleanup for p in d.glob("*.log"))
         raise RuntimeError(f"lab service did not come up ({' '.join(argv)}):\n{out}\n{logs}")
 
 
@@ -227,27 +245,32 @@ zone:
 """
 
 
-def _unbound_extra(role: str) -> tuple[str, str]:
-    """(server-clause lines, stub address) that give each resolver its behaviour."""
-    if role == "sinkhole":  # a DNS filter that answers every courier akadns name with 0.0.0.0
-        return ('  local-zone: "courier-push-apple.com.akadns.net." redirect\n'
-                '  local-data: "courier-push-apple.com.akadns.net. 300 IN A 0.0.0.0"\n', NSD_ADDR)
+def _unbound_role(role: str) -> tuple[str, str, str]:
+    """(push.apple.com local-zone type, extra server lines, stub address) for one resolver."""
+    if role == "sinkhole":  # a DNS filter that answers Apple push names with 0.0.0.0
+        extra = (
+            '  local-data: "push.apple.com. 300 IN A 0.0.0.0"\n'
+            '  local-zone: "courier-push-apple.com.akadns.net." redirect\n'
+            '  local-data: "courier-push-apple.com.akadns.net. 300 IN A 0.0.0.0"\n'
+        )
+        return "redirect", extra, NSD_ADDR
     if role == "nxfilter":  # a DNS filter that blocks push.apple.com with NXDOMAIN
-        return '  local-zone: "push.apple.com." always_nxdomain\n', NSD_ADDR
-    if role == "servfail":  # the authoritative server is unreachable
-        return "", DEAD_ADDR
+        return "always_nxdomain", "", NSD_ADDR
+    if role == "servfail":  # lame delegation: the "authoritative" server refuses, so SERVFAIL
+        return "transparent", "", RESOLVERS["refuse"]
     if role == "refuse":  # the resolver does not serve this client
-        return "  access-control: 127.0.0.0/8 refuse\n", NSD_ADDR
-    return "", NSD_ADDR
+        return "transparent", "", NSD_ADDR
+    return "transparent", "", NSD_ADDR
 
 
 def _unbound_conf(zones: Path, role: str, addr: str) -> str:
-    extra, stub = _unbound_extra(role)
-    access = "" if role == "refuse" else "  access-control: 127.0.0.0/8 allow\n"
+    push_zone, extra, stub = _unbound_role(role)
+    access = "refuse" if role == "refuse" else "allow"
     return f"""server:
   interface: {addr}
   port: 53
-{access}  do-ip6: no
+  access-control: 127.0.0.0/8 {access}
+  do-ip6: no
   username: ""
   chroot: ""
   directory: "{zones}"
@@ -257,11 +280,9 @@ def _unbound_conf(zones: Path, role: str, addr: str) -> str:
   module-config: "iterator"
   do-not-query-localhost: no
   verbosity: 0
-  cache-max-ttl: 5
-  cache-max-negative-ttl: 5
   # never try the real root: refuse everything outside the lab zones
   local-zone: "." refuse
-  local-zone: "push.apple.com." transparent
+  local-zone: "push.apple.com." {push_zone}
   local-zone: "akadns.net." transparent
 {extra}stub-zone:
   name: "push.apple.com"
