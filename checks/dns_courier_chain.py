@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pushaudit.checks.registry import Check, CheckSpec, register
-
 from pushaudit.context import HostContext
 from pushaudit.dns import DNS_PROBES, DnsProbe, Judgement, ProbeKind, describe, judge, outside_ranges
 from pushaudit.findings import Evidence, Finding, Severity, Status

@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from nornir.core.task import Result, Task
-from pushaudit.tasks.collectors import COLLECTORS
-from pushaudit.tasks.connect_errors import classify
-from pushaudit.tasks.session import Session
 
 from pushaudit.inventory import host_problems
 from pushaudit.platforms import PlatformError, load_platform
 from pushaudit.policy import Policy
 from pushaudit.snapshot import Connection, HostFacts, HostSnapshot, now_iso
+from pushaudit.tasks.collectors import COLLECTORS
+from pushaudit.tasks.connect_errors import classify
+from pushaudit.tasks.session import Session
 
 INVENTORY_KEYS = {"role", "zone", "team", "client_networks"}
 

@@ -6,10 +6,9 @@ import posixpath
 import shlex
 from collections.abc import Callable
 
-from pushaudit.tasks.session import Session
-
 from pushaudit.policy import Policy
 from pushaudit.snapshot import HostFacts
+from pushaudit.tasks.session import Session
 
 Collector = Callable[[Session, HostFacts, Policy], None]
 COLLECTORS: dict[str, Collector] = {}
