@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 MASK = "********"
 
 # Whitespace that stays on one line: a rule must never reach into the next line.
 _SP = r"[ \t]"
+# Every character str.splitlines() breaks at; masked values never swallow one, so line numbers hold.
+_EOL = r"\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"
 
 # Words that name a secret wherever they appear inside a name (dbpassword, client_secret).
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey", "privatekey")
@@ -24,7 +27,7 @@ _KEY_TAIL = "key"
 # cache_peer login= keywords that forward or negotiate credentials rather than hold one.
 _LOGIN_KEYWORDS = {"PASS", "PASSTHRU", "PROXYPASS", "NEGOTIATE"}
 # Helper flags (auth_param, external_acl_type) whose argument is a password, not a file.
-_HELPER_SECRET_FLAGS = r"-w|--password|--passwd|--bindpw|--secret|password|passwd"
+_HELPER_SECRET_FLAGS = r"-w|--password|--passwd|--bindpw|--secret|password|passwd"  # noqa: S105 - flag names
 _AUTH_SCHEMES = {"basic", "bearer", "digest", "negotiate", "ntlm", "aws4-hmac-sha256"}
 
 
@@ -45,10 +48,8 @@ def is_secret_key(name: str) -> bool:
 
 
 def _mask_whole_line(line: str) -> str:
-    if not line.strip():
-        return line
-    indent = line[: len(line) - len(line.lstrip())]
-    return indent + MASK
+    """Mask every word of a line but keep its whitespace (indent, CR of CRLF files)."""
+    return re.sub(r"\S+", MASK, line)
 
 
 def _private_key_blocks(text: str) -> str:
@@ -92,15 +93,25 @@ def _name_value(match: re.Match[str]) -> str:
     if not strong and value.strip("\"'").startswith("/"):
         return match.group(0)  # key=/etc/ssl/private/proxy.key names a file; the path is no secret
     quote = value[0] if value[0] in "\"'" and value.endswith(value[0]) and len(value) > 1 else ""
-    if not quote and match.group("head")[0] == '"':
+    if not quote and match.group("q") == '"' and ":" in match.group("sep"):
         quote = '"'  # a JSON member keeps a string value, so the document still parses
     return f"{match.group('head')}{quote}{MASK}{quote}"
+
+
+_HELPER_SECRET = re.compile(
+    rf"(?P<head>{_SP}(?:{_HELPER_SECRET_FLAGS})(?:{_SP}+|=))(?P<value>\"[^\"{_EOL}]*\"|'[^'{_EOL}]*'|[^\s\"']+)"
+)
 
 
 def _helper_argument(match: re.Match[str]) -> str:
     value = match.group("value")
     quote = value[0] if value[0] in "\"'" else ""
     return f"{match.group('head')}{quote}{MASK}{quote}"
+
+
+def _helper_line(match: re.Match[str]) -> str:
+    """Every password argument on an auth_param or external_acl_type line (files, -W, stay)."""
+    return _HELPER_SECRET.sub(_helper_argument, match.group(0))
 
 
 _Rule = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
@@ -119,7 +130,7 @@ _RULES: list[_Rule] = [
     (
         re.compile(
             rf"(?im)(?P<head>^[<>*]?{_SP}*(?:proxy-authorization|authorization|cookie|set-cookie){_SP}*:{_SP}*)"
-            r"(?P<value>[^\n]*)"
+            rf"(?P<value>[^{_EOL}]*)"
         ),
         _auth_header,
     ),
@@ -127,13 +138,7 @@ _RULES: list[_Rule] = [
     (re.compile(rf"(?im)(?P<head>^{_SP}*cachemgr_passwd{_SP}+)(?!\*{{8}}|none\b|disable\b)\S+"), rf"\g<head>{MASK}"),
     (re.compile(rf"(?im)(?P<head>^{_SP}*acl{_SP}+\S+{_SP}+snmp_community{_SP}+)(?!\*{{8}})\S+"), rf"\g<head>{MASK}"),
     # auth_param / external_acl_type helper arguments: -w SECRET, --password SECRET, password SECRET
-    (
-        re.compile(
-            rf"(?im)(?P<head>^{_SP}*(?:auth_param|external_acl_type)\b[^\n]*?{_SP}(?:{_HELPER_SECRET_FLAGS})"
-            rf"(?:{_SP}+|=))(?!\*{{8}})(?P<value>\"[^\"\n]*\"|'[^'\n]*'|[^\s\"']+)"
-        ),
-        _helper_argument,
-    ),
+    (re.compile(rf"(?m)^{_SP}*(?:auth_param|external_acl_type)\b[^{_EOL}]*"), _helper_line),
     # htpasswd-style user:hash lines (apr1, bcrypt, sha-crypt, {SHA}, DES crypt)
     (
         re.compile(
@@ -145,8 +150,8 @@ _RULES: list[_Rule] = [
     # Generic name=value or name: value pairs whose name says secret
     (
         re.compile(
-            rf"(?P<head>(?<!\w)[\"']?(?P<name>[A-Za-z][\w.-]*)[\"']?(?P<sep>{_SP}*[=:]{_SP}*))"
-            r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;\"'}\]]+)"
+            rf"(?P<head>(?:(?P<q>[\"'])|(?<!\w))(?P<name>[A-Za-z][\w.-]*)(?(q)(?P=q))(?P<sep>{_SP}*[=:]{_SP}*))"
+            rf"(?P<value>\"[^\"{_EOL}]*\"|'[^'{_EOL}]*'|[^\s,;\"'}}\]]+)"
         ),
         _name_value,
     ),
@@ -159,3 +164,23 @@ def mask_secrets(text: str) -> str:
     for pattern, replacement in _RULES:
         masked = pattern.sub(replacement, masked)
     return masked
+
+
+def mask_data(value: Any, by_key: bool = True) -> Any:
+    """A JSON-ready copy of ``value``: every string through mask_secrets and, with ``by_key``, every
+    scalar under a secret-looking key replaced by MASK. Use ``by_key`` only on free-form data
+    (inventory data, finding details): fixed structures have keys such as ``PASS``."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            secret_scalar = isinstance(item, str | int | float) and not isinstance(item, bool) and item != ""
+            hide = by_key and secret_scalar and is_secret_key(str(key))
+            out[str(key)] = MASK if hide else mask_data(item, by_key)
+        return out
+    if isinstance(value, list | tuple):
+        return [mask_data(item, by_key) for item in value]
+    if isinstance(value, str):
+        return mask_secrets(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return mask_secrets(str(value))  # dates, paths, enums: written as their text
