@@ -11,7 +11,7 @@ from pushaudit.inventory import host_problems
 from pushaudit.platforms import PlatformError, load_platform
 from pushaudit.policy import Policy
 from pushaudit.snapshot import Connection, HostFacts, HostSnapshot, now_iso
-from pushaudit.tasks.collectors import COLLECTORS
+from pushaudit.tasks.collectors import load_collectors
 from pushaudit.tasks.connect_errors import classify
 from pushaudit.tasks.session import Session
 
@@ -64,6 +64,11 @@ def _collect(task: Task, snap: HostSnapshot, facts: HostFacts, policy: Policy, p
     except PlatformError as exc:
         facts.connection = Connection(False, "E-PLATFORM", str(exc))
         return False
+    registry = load_collectors()
+    unknown = [name for name in platform.collectors_for(facts.role) if name not in registry]
+    if unknown:
+        facts.connection = Connection(False, "E-PLATFORM", f"platform {platform.platform} names unknown collectors {unknown}")
+        return False
     progress.step(facts.name, "connecting", 0, 1)
     try:
         connection: Any = task.host.get_connection("netmiko", task.nornir.config)
@@ -82,5 +87,5 @@ def _collect(task: Task, snap: HostSnapshot, facts: HostFacts, policy: Policy, p
         session.run(spec.id, spec.command, spec.read_timeout)
     for done, name in enumerate(collectors, start=len(commands)):
         progress.step(facts.name, name, done, total)
-        COLLECTORS[name](session, facts, policy)
+        registry[name](session, facts, policy)
     return True

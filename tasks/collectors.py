@@ -15,6 +15,19 @@ COLLECTORS: dict[str, Collector] = {}
 MAX_SQUID_FILES = 500
 
 
+def load_collectors() -> dict[str, Collector]:
+    """Every collector: this module's, plus those of any ``pushaudit.tasks.*_collector`` module."""
+    import importlib
+    import pkgutil
+
+    import pushaudit.tasks as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.endswith("_collector"):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    return COLLECTORS
+
+
 def collector(name: str) -> Callable[[Collector], Collector]:
     def add(func: Collector) -> Collector:
         if name in COLLECTORS:

@@ -1,6 +1,7 @@
 """Classification of connection failures (the real exceptions are exercised in the lab tests)."""
 
 import pytest
+
 from pushaudit.tasks.connect_errors import classify
 
 

@@ -65,3 +65,12 @@ def test_vendor_cli_guard_refuses_changes(command: str) -> None:
 
     with pytest.raises(ReadOnlyViolation):
         check_vendor_read_only(command, ["show "])
+
+
+def test_platform_files_name_only_known_collectors() -> None:
+    from pushaudit.tasks.collectors import load_collectors
+
+    registry = load_collectors()
+    for name in known_platforms():
+        for spec in load_platform(name).collectors:
+            assert spec.name in registry, f"{name}.yaml names unknown collector {spec.name}"

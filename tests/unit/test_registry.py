@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-from pushaudit.checks.registry import Check, CheckSpec, Registry, evaluate_host
 
+from pushaudit.checks.registry import Check, CheckSpec, Registry, evaluate_host
 from pushaudit.context import HostContext, ModelKey
 from pushaudit.errors import DataError
 from pushaudit.findings import Evidence, Finding, Severity, Status
