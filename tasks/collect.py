@@ -67,7 +67,8 @@ def _collect(task: Task, snap: HostSnapshot, facts: HostFacts, policy: Policy, p
     registry = load_collectors()
     unknown = [name for name in platform.collectors_for(facts.role) if name not in registry]
     if unknown:
-        facts.connection = Connection(False, "E-PLATFORM", f"platform {platform.platform} names unknown collectors {unknown}")
+        message = f"platform {platform.platform} names unknown collectors {unknown}"
+        facts.connection = Connection(False, "E-PLATFORM", message)
         return False
     progress.step(facts.name, "connecting", 0, 1)
     try:
