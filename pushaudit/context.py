@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -28,6 +28,9 @@ class HostContext:
         self.snapshot = snapshot
         self.policy = policy
         self._cache: dict[str, Any] = {}
+        # The other hosts of the run, by inventory name, address and any ``data.proxy_names``,
+        # for checks that follow traffic from one box to another (a PAC naming a proxy).
+        self.peers: Mapping[str, HostContext] = {}
 
     @property
     def facts(self) -> HostFacts:
@@ -48,3 +51,14 @@ class HostContext:
         if isinstance(value, DataError):
             raise value
         return cast(T, value)
+
+
+def link_peers(contexts: list[HostContext]) -> None:
+    """Give every context a view of the others, keyed by name, address and proxy names."""
+    index: dict[str, HostContext] = {}
+    for ctx in contexts:
+        keys = [ctx.facts.name, ctx.facts.hostname, *(str(n) for n in ctx.facts.data.get("proxy_names") or [])]
+        for key in keys:
+            index.setdefault(key.lower(), ctx)
+    for ctx in contexts:
+        ctx.peers = index

@@ -65,6 +65,17 @@ def _curl_probe(argv: list[str]) -> bool:
     return argv[-1].startswith("https://")
 
 
+def _curl_get(argv: list[str]) -> bool:
+    # fetch a PAC/WPAD file to stdout: a plain GET, no upload, no output file
+    return (
+        len(argv) == 7
+        and argv[:4] == ["curl", "-sS", "--max-time", argv[3]]
+        and argv[3].isdigit()
+        and argv[4:6] == ["--noproxy", "*"]
+        and re.fullmatch(r"https?://[^\s]+", argv[6]) is not None
+    )
+
+
 RULES: list[Rule] = [
     _exact("squid", "-v"),
     _exact("nft", "-j", "list", "ruleset"),
@@ -78,6 +89,7 @@ RULES: list[Rule] = [
     _find,
     _dig,
     _curl_probe,
+    _curl_get,
 ]
 SESSION_SETUP_OK = re.compile(
     r"^(export [A-Z_]+=[A-Za-z0-9_/:.-]*( [A-Z_]+=[A-Za-z0-9_/:.-]*)*"

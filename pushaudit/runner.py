@@ -11,7 +11,7 @@ from nornir.core import Nornir
 
 from pushaudit import __version__
 from pushaudit.checks.registry import Check, all_checks, evaluate_host
-from pushaudit.context import HostContext
+from pushaudit.context import HostContext, link_peers
 from pushaudit.findings import Finding
 from pushaudit.policy import Policy
 from pushaudit.policy.loader import policy_from_snapshot, policy_to_yaml
@@ -84,8 +84,9 @@ def evaluate(snapshot: Snapshot, policy: Policy | None = None) -> RunResult:
     policy = policy or policy_from_snapshot(snapshot.root / "policy.yaml")
     checks = all_checks()
     hosts: list[HostResult] = []
-    for name in snapshot.host_names():
-        ctx = HostContext(snapshot.host(name), policy)
+    contexts = [HostContext(snapshot.host(name), policy) for name in snapshot.host_names()]
+    link_peers(contexts)
+    for ctx in contexts:
         findings: list[Finding] = evaluate_host(ctx, checks)
         hosts.append(HostResult(facts=ctx.facts, findings=findings, dns=_dns(ctx), warnings=_warnings(ctx)))
     meta: dict[str, Any] = {

@@ -18,6 +18,7 @@ ALLOWED = [
     "dig +time=2 +tries=2 courier.push.apple.com A",
     shlex.join(["curl", "-sS", "-v", "-o", "/dev/null", "--max-time", "10", "--noproxy", "", "--proxy",
                 "http://198.18.0.12:3128", "-k", "https://courier.push.apple.com:443/"]),
+    shlex.join(["curl", "-sS", "--max-time", "10", "--noproxy", "*", "http://198.18.0.12/wpad.dat"]),
 ]
 
 REFUSED = [
@@ -30,6 +31,8 @@ REFUSED = [
     "squid -k reconfigure",
     "find /etc -maxdepth 1 -name x ( -type f -o -type l ) -delete",
     "curl -sS -o /tmp/x https://example.org/",
+    "curl -sS --max-time 10 --noproxy * -d x=1 http://198.18.0.12/",
+    "curl -sS --max-time 10 --noproxy * file:///etc/shadow",
     "curl -sS -v -o /dev/null -X DELETE https://example.org/",
     "sysctl -w net.ipv4.ip_forward=1",
     "cat -- $(reboot)",
