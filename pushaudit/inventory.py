@@ -8,6 +8,7 @@ in paths, and applies credentials from the environment.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 from pathlib import Path
@@ -18,13 +19,14 @@ from nornir.core import Nornir
 from nornir.core.inventory import ConnectionOptions, Host
 from nornir.core.plugins.inventory import TransformFunctionRegister
 
-from pushaudit.platforms import ROLES
+from pushaudit.platforms import ROLES, PlatformError, load_platform
 
 TRANSFORM_NAME = "pushaudit_transform"
 ENV_USER = "PUSHAUDIT_SSH_USER"
 ENV_PASSWORD = "PUSHAUDIT_SSH_PASSWORD"  # noqa: S105 - the variable's name, not a secret
 ENV_KEY = "PUSHAUDIT_SSH_KEY"
 ENV_KNOWN_HOSTS = "PUSHAUDIT_KNOWN_HOSTS"
+ENV_ENABLE_SECRET = "PUSHAUDIT_ENABLE_SECRET"  # noqa: S105 - the variable's name, not a secret
 SAFE_DEFAULTS: dict[str, Any] = {
     "ssh_strict": True,  # verify host keys unless the inventory says otherwise
     "conn_timeout": 10,
@@ -42,6 +44,8 @@ class InventoryError(Exception):
 
 def _merged_extras(host: Host) -> dict[str, Any]:
     merged: dict[str, Any] = dict(SAFE_DEFAULTS)
+    with contextlib.suppress(PlatformError):  # an unknown platform is reported per host (E-PLATFORM)
+        merged.update(load_platform(host.platform).netmiko_extras if host.platform else {})
     layers = [host.defaults.connection_options.get("netmiko")]
     layers += [g.connection_options.get("netmiko") for g in reversed(host.extended_groups())]
     layers.append(host.connection_options.get("netmiko"))
@@ -56,6 +60,8 @@ def _merged_extras(host: Host) -> dict[str, Any]:
         merged["use_keys"] = True
     if os.environ.get(ENV_KNOWN_HOSTS):
         merged["alt_key_file"] = os.environ[ENV_KNOWN_HOSTS]
+    if os.environ.get(ENV_ENABLE_SECRET):
+        merged["secret"] = os.environ[ENV_ENABLE_SECRET]
     if merged.get("alt_key_file"):
         merged.setdefault("alt_host_keys", True)
     return merged

@@ -147,6 +147,23 @@ _RULES: list[_Rule] = [
         ),
         rf"\g<head>{MASK}",
     ),
+    # Vendor firewall configs: PAN-OS XML elements, Junos $9$/crypt strings, FortiGate ENC blobs,
+    # Cisco "password X" / "pre-shared-key X" / "key-string X" forms
+    (
+        re.compile(r"(?P<head><(?P<tag>phash|password|passwd|secret|private-key|pre-shared-key|api-key|key)>)"
+                   r"(?!\*{8}<)[^<]+(?=</(?P=tag)>)"),
+        rf"\g<head>{MASK}",
+    ),
+    (re.compile(r"(?P<q>\"?)\$(?:9|1|5|6)\$[^\s\";]+(?P=q)"), rf"\g<q>{MASK}\g<q>"),
+    (re.compile(rf"(?P<head>\bENC{_SP}+)(?!\*{{8}})[^\s\"]+"), rf"\g<head>{MASK}"),
+    (
+        re.compile(
+            rf"(?im)(?P<head>(?:^|{_SP})(?:password|passwd|secret|pre-shared-key|key-string|psksecret"
+            rf"|isakmp{_SP}+key|community)"
+            rf"{_SP}+(?:[0-9]{_SP}+)?)(?!\*{{8}})(?!encrypted\b|ENC\b|ascii-text\b|hexadecimal\b)(?P<v>[^\s;]+)"
+        ),
+        rf"\g<head>{MASK}",
+    ),
     # Generic name=value or name: value pairs whose name says secret
     (
         re.compile(

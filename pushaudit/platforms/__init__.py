@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -51,6 +51,8 @@ class Platform(_Strict):
     commands: list[CommandSpec]
     collectors: list[CollectorSpec] = []
     notes: list[str] = []
+    # Netmiko settings this platform needs to stay read-only (the inventory may still override).
+    netmiko_extras: dict[str, Any] = {}
 
     @model_validator(mode="after")
     def _all_read_only(self) -> Platform:

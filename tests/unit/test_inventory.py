@@ -100,3 +100,18 @@ def test_filter_expressions(env: Path, expr: str, selected: set[str]) -> None:
 def test_bad_filter_expressions(expr: str) -> None:
     with pytest.raises(FilterError):
         parse_filter(expr)
+
+
+def test_platform_extras_keep_the_session_read_only(env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUSHAUDIT_ENABLE_SECRET", "en-secret")
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "hosts.yaml").write_text(
+        "asa1:\n  hostname: 192.0.2.1\n  platform: cisco_asa\n  data: {role: firewall}\n"
+        "asa2:\n  hostname: 192.0.2.2\n  platform: cisco_asa\n  data: {role: firewall}\n"
+        "  connection_options: {netmiko: {extras: {allow_auto_change: true}}}\n"
+    )
+    nr = load_nornir(inv)
+    assert extras(nr, "asa1")["allow_auto_change"] is False  # no configure terminal at login
+    assert extras(nr, "asa1")["secret"] == "en-secret"
+    assert extras(nr, "asa2")["allow_auto_change"] is True  # the inventory has the last word
