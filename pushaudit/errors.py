@@ -13,6 +13,8 @@ ERROR_CODES: dict[str, str] = {
     "E-PARSE-NETFILTER": "The nftables or iptables ruleset could not be fully parsed.",
     "E-PARSE-DNS": "A dig output could not be parsed into a DNS message.",
     "E-PARSE-PROBE": "A proxy probe output could not be parsed.",
+    "E-PAC-ENGINE": "A PAC file did not load, threw, ran past its time limit or returned no proxy list.",
+    "E-PAC-PROXY-UNKNOWN": "A PAC file names a proxy that is not an audited host, so what it does cannot be told.",
     "E-EVAL-UNKNOWN": "The ruleset holds matches the evaluator cannot decide for the traffic in question.",
     "E-CHECK-CRASH": "The check raised an unexpected exception (a bug in pushaudit; please report it).",
     "E-PLATFORM": "No platform definition exists for the host's platform.",

@@ -34,6 +34,7 @@ class SquidInstance:
     listeners: tuple[str, ...]  # "addr:port" Squid must listen on (TCP)
     bumps: bool = False
     password_file: bool = False
+    pac_template: str = ""  # a PAC/WPAD file written as /etc/squid/wpad.dat
 
 
 INSTANCES: tuple[SquidInstance, ...] = (
@@ -43,7 +44,7 @@ INSTANCES: tuple[SquidInstance, ...] = (
     ),
     SquidInstance(
         "pa-proxy2", "lab-proxy2", "squid-proxy2.conf.j2", {"10-apple.conf": "proxy2-access.conf.j2"},
-        ("198.18.0.12:3128",),
+        ("198.18.0.12:3128",), pac_template="proxy2-wpad.dat.j2",
     ),
     SquidInstance(
         "pa-proxy3", "lab-proxy3", "squid-proxy3.conf.j2", {"20-ssl-bump.conf": "proxy3-ssl-bump.conf.j2"},
@@ -88,6 +89,8 @@ def write_tree(state_dir: Path, keys: KeyPaths, squid: SquidInstance) -> None:
     for name, template in squid.conf_d.items():
         _write(folder / "conf.d" / name, render(template, **values))
     _write(folder / "apple-hosts.txt", static_file("apple-hosts.txt"))
+    if squid.pac_template:
+        _write(folder / "wpad.dat", render(squid.pac_template, **values))
     if SYSTEM_STYLESHEET.exists():  # the default err_page_stylesheet path, hidden by the bind mount
         shutil.copyfile(SYSTEM_STYLESHEET, folder / "errorpage.css")
     if squid.bumps:
