@@ -1,0 +1,170 @@
+"""firewall.apns_ports: the firewall forwards new TCP connections from every client network to
+Apple's push ranges on every APNs port (decided over all packets, first match per chain)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from pushaudit.checks.registry import Check, CheckSpec, register
+from pushaudit.context import HostContext
+from pushaudit.errors import DataError
+from pushaudit.findings import Evidence, Finding, Severity, Status
+from pushaudit.netfilter.forwarding import FlowClass, ForwardingAnalysis, analyse_forwarding
+from pushaudit.netfilter.ifaces import TOPOLOGY
+from pushaudit.netfilter.intercept import client_networks
+from pushaudit.netfilter.intervals import describe_addrs, describe_ports, intersect, to_networks
+from pushaudit.netfilter.loader import RULESET
+from pushaudit.netfilter.model import Dim, Ruleset
+from pushaudit.netfilter.outcome import Outcome, Verdict
+from pushaudit.netfilter.remediation import Traffic, allow_command
+from pushaudit.netfilter.report import decided_line, outcome_evidence, rule_evidence
+
+IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@register
+class FirewallApnsPorts(Check):
+    spec = CheckSpec(
+        id="firewall.apns_ports",
+        title="Firewall forwards APNs connections to Apple's push ranges",
+        severity=Severity.CRITICAL,
+        rationale=(
+            "Devices keep a persistent TCP connection to APNs on 5223 (443 as fallback) and MDM servers "
+            "reach APNs on 443 or 2197; if any of these is blocked, pushes and MDM wake-ups stop."
+        ),
+        sources=("S1", "S2", "S3", "NFT"),
+        roles=frozenset({"firewall"}),
+    )
+
+    def run(self, ctx: HostContext) -> list[Finding]:
+        networks = client_networks(ctx)
+        if not networks:
+            raise DataError("E-DATA-MISSING", "the inventory lists no client_networks for this firewall",
+                            source="host.json")
+        ruleset = ctx.get(RULESET)
+        ports = list(ctx.policy.apns.ports)
+        dests = ctx.policy.push_destinations()
+        analysis = analyse_forwarding(ruleset, ctx.get(TOPOLOGY), networks, dests, ports)
+        expected = "; ".join(
+            f"TCP {', '.join(map(str, ports))} from {net} to "
+            f"{', '.join(str(d) for d in dests if d.version == net.version)} (new connections, forwarded) accepted"
+            for net in networks if any(d.version == net.version for d in dests)
+        )
+        details = _details(analysis)
+        details["warnings"] = ruleset.warnings[:20]
+        forwarding_off = _ipv4_forwarding_off(ctx) and any(n.version == 4 for n in networks)
+        drops = [c for c in analysis.classes if c.result.outcome.verdict is Verdict.DROP]
+        unknown = [c for c in analysis.classes if c.result.outcome.verdict is Verdict.UNKNOWN]
+        shadow_ev = [rule_evidence(s.rule, "shadowed: " + s.describe()) for s in analysis.shadowed]
+        if forwarding_off or drops or analysis.unroutable:
+            return [self._fail(ctx, ruleset=ruleset, analysis=analysis, drops=drops, ports=ports, expected=expected,
+                               details=details, shadow_ev=shadow_ev, forwarding_off=forwarding_off)]
+        if unknown:
+            first = unknown[0].result.outcome
+            evidence = [outcome_evidence(c.result.outcome, f"undecidable for {c.result.example()}: "
+                                         f"{c.result.outcome.reason}") for c in unknown[:5]]
+            return [self.finding(
+                ctx, Status.ERROR, f"cannot decide APNs forwarding: {first.reason}", code="E-EVAL-UNKNOWN",
+                expected=expected, found=f"undecidable for {unknown[0].result.example()}",
+                deciding_rule=decided_line(first), evidence=evidence + shadow_ev, details=details,
+            )]
+        accepting = {c.result.outcome.rule: c for c in analysis.classes if c.result.outcome.rule is not None}
+        evidence = [rule_evidence(ref, f"accepts e.g. {c.result.example()}") for ref, c in accepting.items()]
+        if not accepting:
+            evidence = [outcome_evidence(c.result.outcome, "accepted by chain policies") for c in analysis.classes[:1]]
+        return [self.finding(
+            ctx, Status.PASS, f"APNs ports {', '.join(map(str, ports))} are forwarded from every client network",
+            expected=expected, found="all accepted", evidence=evidence + shadow_ev, details=details,
+        )]
+
+    def _fail(self, ctx: HostContext, *, ruleset: Ruleset, analysis: ForwardingAnalysis, drops: list[FlowClass],
+              ports: list[int], expected: str, details: dict[str, Any], shadow_ev: list[Evidence],
+              forwarding_off: bool) -> Finding:
+        found: list[str] = []
+        evidence: list[Evidence] = []
+        fixes: list[str] = []
+        if forwarding_off:
+            found.append("IPv4 forwarding is disabled (net.ipv4.ip_forward = 0)")
+            evidence.append(Evidence(source="cmd:sysctl_ip_forward", text="0", note="the host forwards nothing"))
+            fixes.append("sysctl -w net.ipv4.ip_forward=1 (and persist it in /etc/sysctl.d/)")
+        for gap in analysis.unroutable:
+            where = describe_addrs(gap.destinations, gap.network.version)
+            found.append(f"no route from the firewall to {where}")
+            evidence.append(Evidence(source="cmd:ip_route", text=f"no route to {where}",
+                                     note=f"traffic from {gap.network} cannot be forwarded"))
+        for outcome, classes in _by_outcome(drops).items():
+            blocked = sorted({p for c in classes for p in ports if intersect(c.result.axis(Dim.DPORT), ((p, p),))})
+            example = classes[0].result.example()
+            found.append(f"{', '.join(map(str, blocked))} dropped by {outcome.decided_by()} (e.g. {example})")
+            evidence.append(outcome_evidence(outcome, f"drops TCP {', '.join(map(str, blocked))}, e.g. {example}"))
+            fix = _remediation(ruleset, outcome, classes, blocked)
+            if fix:
+                fixes.append(fix)
+        blocked_ports = sorted({p for c in drops for p in ports if intersect(c.result.axis(Dim.DPORT), ((p, p),))})
+        summary = (f"APNs port(s) {', '.join(map(str, blocked_ports))} blocked" if blocked_ports
+                   else "APNs traffic cannot be forwarded")
+        deciding = decided_line(drops[0].result.outcome) if drops else found[0]
+        return self.finding(
+            ctx, Status.FAIL, summary, expected=expected, found="; ".join(found), evidence=evidence + shadow_ev,
+            remediation="\n".join(dict.fromkeys(fixes)), deciding_rule=deciding, details=details,
+        )
+
+
+def _by_outcome(classes: list[FlowClass]) -> dict[Outcome, list[FlowClass]]:
+    grouped: dict[Outcome, list[FlowClass]] = {}
+    for item in classes:
+        grouped.setdefault(item.result.outcome, []).append(item)
+    return grouped
+
+
+def _remediation(ruleset: Ruleset, outcome: Outcome, classes: list[FlowClass], ports: list[int]) -> str:
+    if outcome.rule is not None:
+        ref = outcome.rule
+        table = ruleset.find_table(ref.source, ref.family, ref.table)
+        chain, before = ref.chain, ref
+    elif outcome.policy_chain is not None:
+        cid = outcome.policy_chain
+        table = ruleset.find_table(cid.source, cid.family, cid.table)
+        chain, before = cid.chain, None
+    else:
+        return ""
+    if table is None:
+        return ""
+    first = classes[0]
+    family = first.network.version
+    sources = tuple(dict.fromkeys(str(c.network) for c in classes))
+    blocked = [n for c in classes for n in to_networks(c.result.axis(Dim.DADDR), family)]
+    destinations = tuple(dict.fromkeys(str(n) for n in blocked))
+    if len(destinations) > 8:
+        destinations = (*destinations[:8],)
+    traffic = Traffic(family, sources, destinations, tuple(ports), iif=first.iif, oif=first.oif)
+    return allow_command(table, chain, before, traffic)
+
+
+def _ipv4_forwarding_off(ctx: HostContext) -> bool:
+    if not ctx.snapshot.has_command("sysctl_ip_forward"):
+        return False
+    record, output = ctx.snapshot.command("sysctl_ip_forward")
+    return record.exit_status == 0 and output.strip() == "0"
+
+
+def _details(analysis: ForwardingAnalysis) -> dict[str, Any]:
+    classes = [
+        {
+            "verdict": c.result.outcome.verdict.value,
+            "source": str(c.network),
+            "destinations": describe_addrs(c.result.axis(Dim.DADDR), c.network.version),
+            "ports": describe_ports(c.result.axis(Dim.DPORT)),
+            "iif": c.iif,
+            "oif": c.oif,
+            "example": str(c.result.example()),
+            "decided_by": decided_line(c.result.outcome),
+        }
+        for c in analysis.classes
+    ]
+    return {
+        "classes": classes,
+        "shadowed": [s.describe() for s in analysis.shadowed],
+        "skipped": analysis.skipped,
+    }
