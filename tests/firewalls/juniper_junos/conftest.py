@@ -1,0 +1,10 @@
+"""Make the helper module beside this file (junos_harness) importable by plain name."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.append(_HERE)  # appended, so other folders' same-named helpers keep precedence
