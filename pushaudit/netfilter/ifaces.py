@@ -127,7 +127,14 @@ def load_topology(snapshot: HostSnapshot) -> Topology:
 
 
 def _build(ctx: HostContext) -> Topology:
-    return load_topology(ctx.snapshot)
+    if ctx.facts.platform == "linux":
+        return load_topology(ctx.snapshot)
+    from pushaudit.firewalls import get_platform
+
+    vendor = get_platform(ctx.facts.platform)
+    if vendor is None:
+        raise DataError("E-PLATFORM", f"pushaudit has no firewall model for platform {ctx.facts.platform!r}")
+    return vendor.build_topology(ctx.snapshot, ctx.facts)
 
 
 TOPOLOGY: ModelKey[Topology] = ModelKey("netfilter_topology", _build)

@@ -105,7 +105,15 @@ def _with_handle(rule: Rule, handle: int | None) -> Rule:
 
 
 def _build(ctx: HostContext) -> Ruleset:
-    return load_ruleset(ctx.snapshot)
+    """Linux hosts: netfilter. Other platforms: their module in pushaudit.firewalls."""
+    if ctx.facts.platform == "linux":
+        return load_ruleset(ctx.snapshot)
+    from pushaudit.firewalls import get_platform
+
+    vendor = get_platform(ctx.facts.platform)
+    if vendor is None:
+        raise DataError("E-PLATFORM", f"pushaudit has no firewall model for platform {ctx.facts.platform!r}")
+    return vendor.build_ruleset(ctx.snapshot)
 
 
 RULESET: ModelKey[Ruleset] = ModelKey("netfilter_ruleset", _build)

@@ -25,7 +25,14 @@ def allow_command(table: Table, chain: str, before: RuleRef | None, traffic: Tra
     """A rule accepting ``traffic``, before ``before`` (None: at the end of ``chain``)."""
     if table.syntax == "nft":
         return _nft(table, chain, before, _nft_matches(traffic) + ' accept comment "Apple push (APNs)"')
-    return _iptables(table, chain, before, [*_ipt_matches(traffic), "-j", "ACCEPT"])
+    if table.syntax == "iptables":
+        return _iptables(table, chain, before, [*_ipt_matches(traffic), "-j", "ACCEPT"])
+    from pushaudit.firewalls import get_platform
+
+    vendor = get_platform(table.syntax)
+    if vendor is None:
+        raise ValueError(f"no remediation writer for rule syntax {table.syntax!r}")
+    return vendor.allow_snippet(table, chain, before, traffic)
 
 
 def exclude_command(table: Table, chain: str, before: RuleRef | None, *, family: int,
