@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.timeout(240), pytest.mark.filterwarnings("ignore:Diffi
 EXPECTED = {
     "cisco_asa": (Status.FAIL, "access-list"),
     "juniper_junos": (Status.FAIL, "set security policies"),
+    "paloalto_panos": (Status.FAIL, "set rulebase security rules"),
 }
 
 
