@@ -61,14 +61,7 @@ class FirewallApnsPorts(Check):
             return [self._fail(ctx, ruleset=ruleset, analysis=analysis, drops=drops, ports=ports, expected=expected,
                                details=details, shadow_ev=shadow_ev, forwarding_off=forwarding_off)]
         if unknown:
-            first = unknown[0].result.outcome
-            evidence = [outcome_evidence(c.result.outcome, f"undecidable for {c.result.example()}: "
-                                         f"{c.result.outcome.reason}") for c in unknown[:5]]
-            return [self.finding(
-                ctx, Status.ERROR, f"cannot decide APNs forwarding: {first.reason}", code="E-EVAL-UNKNOWN",
-                expected=expected, found=f"undecidable for {unknown[0].result.example()}",
-                deciding_rule=decided_line(first), evidence=evidence + shadow_ev, details=details,
-            )]
+            return [self._undecided(ctx, unknown, expected, details, shadow_ev)]
         accepting = {c.result.outcome.rule: c for c in analysis.classes if c.result.outcome.rule is not None}
         evidence = [rule_evidence(ref, f"accepts e.g. {c.result.example()}") for ref, c in accepting.items()]
         if not accepting:
@@ -77,6 +70,24 @@ class FirewallApnsPorts(Check):
             ctx, Status.PASS, f"APNs ports {', '.join(map(str, ports))} are forwarded from every client network",
             expected=expected, found="all accepted", evidence=evidence + shadow_ev, details=details,
         )]
+
+    def _undecided(self, ctx: HostContext, unknown: list[FlowClass], expected: str, details: dict[str, Any],
+                   shadow_ev: list[Evidence]) -> Finding:
+        """Fail closed, but say exactly which run-time condition (App-ID, FQDN, ISDB, user...) decides."""
+        conditions = _conditions(unknown)
+        listed = "; ".join(reason for _, reason in conditions[:3])
+        more = f" (+{len(conditions) - 3} more)" if len(conditions) > 3 else ""
+        details = {**details, "conditions": [{"rule": rule, "condition": reason} for rule, reason in conditions]}
+        evidence = [outcome_evidence(c.result.outcome, f"undecidable for {c.result.example()}: "
+                                     f"{c.result.outcome.reason}") for c in unknown[:5]]
+        return self.finding(
+            ctx, Status.ERROR,
+            f"APNs forwarding depends on {len(conditions)} condition(s) the configuration alone cannot decide: "
+            f"{listed}{more}",
+            code="E-EVAL-UNKNOWN", expected=expected,
+            found=f"permitted only if the condition holds, e.g. for {unknown[0].result.example()}",
+            deciding_rule=decided_line(unknown[0].result.outcome), evidence=evidence + shadow_ev, details=details,
+        )
 
     def _fail(self, ctx: HostContext, *, ruleset: Ruleset, analysis: ForwardingAnalysis, drops: list[FlowClass],
               ports: list[int], expected: str, details: dict[str, Any], shadow_ev: list[Evidence],
@@ -147,6 +158,15 @@ def _ipv4_forwarding_off(ctx: HostContext) -> bool:
         return False
     record, output = ctx.snapshot.command("sysctl_ip_forward")
     return record.exit_status == 0 and output.strip() == "0"
+
+
+def _conditions(unknown: list[FlowClass]) -> list[tuple[str, str]]:
+    """Each distinct (rule, condition) that left a flow undecided, in rule order of appearance."""
+    seen: dict[tuple[str, str], None] = {}
+    for cls in unknown:
+        outcome = cls.result.outcome
+        seen.setdefault((decided_line(outcome), outcome.reason), None)
+    return list(seen)
 
 
 def _details(analysis: ForwardingAnalysis) -> dict[str, Any]:

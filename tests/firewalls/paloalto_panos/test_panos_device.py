@@ -128,3 +128,17 @@ def test_the_real_check_on_the_emulated_firewall(tmp_path: Path) -> None:
 def test_panorama_override_only_matters_when_managed(tmp_path: Path, data: dict[str, object]) -> None:
     snap = device_snapshot(tmp_path, data=data)
     assert load_policy(snap).unknown_before == ""
+
+
+def test_guest_network_depends_on_stated_conditions(tmp_path: Path) -> None:
+    """The guest network meets no drop, only rules keyed on App-ID or dynamic objects: the check
+    fails closed and names each condition instead of guessing (and the dispatch finds PAN-OS)."""
+    commands = {cid: ((DEVICE / f"{name}.txt").read_text(encoding="utf-8"), 0)
+                for cid, name in (("config_running", "show_config_running"), ("show_system_info", "show_system_info"))}
+    snap = make_snapshot(tmp_path, commands, client_networks=["10.110.0.0/16"])
+    [finding] = FirewallApnsPorts().run(HostContext(snap, load_audit_policy()))
+    assert finding.status is Status.ERROR and finding.code == "E-EVAL-UNKNOWN"
+    assert finding.summary.startswith("APNs forwarding depends on ")
+    conditions = finding.details["conditions"]
+    assert conditions and all(c["condition"] and c["rule"] for c in conditions)
+    assert any("App-ID" in c["condition"] or "application" in c["condition"] for c in conditions), conditions
