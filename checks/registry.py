@@ -100,20 +100,21 @@ def _package_path() -> list[str]:
     return list(package.__path__)
 
 
+def _not_applicable(spec: CheckSpec, role: str, platform: str) -> str:
+    if role not in spec.roles:
+        return f"applies to roles {', '.join(sorted(spec.roles))}; host is a {role} ({platform})"
+    platforms = ", ".join(sorted(spec.platforms or ()))
+    return f"applies to platforms {platforms}; pushaudit does not evaluate it on {platform}"
+
+
 def evaluate_host(ctx: HostContext, checks: list[Check]) -> list[Finding]:
     """Run every check on one host. Nothing a check does can stop the others."""
     facts = ctx.facts
     findings: list[Finding] = []
     for check in checks:
         if not check.spec.applies_to(facts.role, facts.platform):
-            findings.append(
-                check.finding(
-                    ctx,
-                    Status.NOT_APPLICABLE,
-                    f"applies to roles {', '.join(sorted(check.spec.roles))}; host is a {facts.role} "
-                    f"({facts.platform})",
-                )
-            )
+            findings.append(check.finding(ctx, Status.NOT_APPLICABLE, _not_applicable(check.spec, facts.role,
+                                                                                       facts.platform)))
             continue
         if not facts.connection.ok:
             findings.append(

@@ -19,6 +19,8 @@ from pushaudit.masking import mask_data
 from pushaudit.results import CheckInfo, DnsChain, DnsStep, HostResult, RunResult
 from pushaudit.snapshot import HostFacts
 
+from .path_json import path_to_dict
+from .paths import host_paths
 from .summary import VERDICT
 from .view import host_status
 
@@ -31,7 +33,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
     return data
 
 
-def _host(host: HostResult) -> dict[str, Any]:
+def _host(host: HostResult, run: RunResult) -> dict[str, Any]:
     facts = asdict(host.facts)
     facts["data"] = mask_data(facts["data"])
     return {
@@ -41,12 +43,13 @@ def _host(host: HostResult) -> dict[str, Any]:
         "findings": [_finding(f) for f in host.findings],
         "dns": [asdict(chain) for chain in host.dns],
         "warnings": list(host.warnings),
+        "paths": [path_to_dict(p) for p in host_paths(host, run.hosts)],
     }
 
 
 def to_json(run: RunResult) -> dict[str, Any]:
     """The report as a JSON-ready dict (schema ``pushaudit-report/1``)."""
-    hosts = [_host(h) for h in run.hosts]
+    hosts = [_host(h, run) for h in run.hosts]
     exit_code = run.exit_code()
     findings = [f for h in run.hosts for f in h.findings]
     document = {
@@ -91,7 +94,11 @@ def _chain(data: dict[str, Any]) -> DnsChain:
 
 
 def from_json(document: dict[str, Any]) -> RunResult:
-    """Read a JSON report back into a RunResult (secrets stay masked)."""
+    """Read a JSON report back into a RunResult (secrets stay masked).
+
+    The hosts' ``paths`` are derived data: they are rebuilt from the findings, so they are not read here
+    (``path_json.paths_from_json`` reads them as they were written).
+    """
     if document.get("schema") != SCHEMA_ID:
         raise ValueError(f"not a {SCHEMA_ID} document (schema is {document.get('schema')!r})")
     checks = [

@@ -11,6 +11,8 @@ from pushaudit import __version__
 from pushaudit.masking import MASK, is_secret_key, mask_secrets
 from pushaudit.results import CheckInfo, RunResult
 
+from .path_view import PathView, path_view
+from .paths import host_paths
 from .view import (
     STATUS_ORDER,
     HostView,
@@ -70,6 +72,7 @@ class ReportView:
     checks: list[CheckView]
     hosts: list[HostView]
     fixes: list[FixGroup] = field(default_factory=list)
+    paths: list[PathView] = field(default_factory=list)  # every proxy's paths, for the fleet-wide table
 
 
 def _run_id(meta: dict[str, Any]) -> str:
@@ -143,13 +146,17 @@ def _check_views(infos: list[CheckInfo], counts: dict[str, dict[str, int]]) -> l
 def build_report(run: RunResult) -> ReportView:
     checks = {c.id: c for c in run.checks}
     hosts: list[HostView] = []
-    used: set[str] = set()
-    for host in sorted(run.hosts, key=lambda h: h.facts.name):
+    anchors: dict[str, str] = {}
+    ordered = sorted(run.hosts, key=lambda h: h.facts.name)
+    for host in ordered:
         host_anchor = anchor("host", host.facts.name)
-        while host_anchor in used:  # two names that differ only in odd characters
+        while host_anchor in anchors.values():  # two names that differ only in odd characters
             host_anchor += "-"
-        used.add(host_anchor)
-        hosts.append(host_view(host, checks, host_anchor))
+        anchors[host.facts.name] = host_anchor
+    for host in ordered:
+        view = host_view(host, checks, anchors[host.facts.name])
+        view.paths = [path_view(p, i, anchors) for i, p in enumerate(host_paths(host, run.hosts))]
+        hosts.append(view)
     counts = run.counts()
     exit_code = run.exit_code()
     return ReportView(
@@ -170,4 +177,5 @@ def build_report(run: RunResult) -> ReportView:
         checks=_check_views(run.checks, counts),
         hosts=hosts,
         fixes=_fixes(hosts),
+        paths=[p for h in hosts for p in h.paths],
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pushaudit.errors import ERROR_CODES
 from pushaudit.findings import Finding, Status
@@ -16,6 +17,9 @@ from pushaudit.results import CheckInfo, HostResult
 from pushaudit.snapshot import HostFacts
 
 from .dns_view import ChainView, chain_view
+
+if TYPE_CHECKING:  # path_view imports this module
+    from .path_view import PathView
 
 STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.PASS, Status.NOT_APPLICABLE)
 STATUS_LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.NOT_APPLICABLE: "N/A"}
@@ -55,6 +59,7 @@ class FindingView:
     code: str
     code_text: str
     details: str  # masked JSON, empty when the finding has no details
+    anchor: str = ""  # id of the finding in the page (host anchor + its index in HostResult.findings)
 
 
 @dataclass
@@ -71,10 +76,16 @@ class HostView:
     findings: list[FindingView]
     dns: list[ChainView]
     warnings: list[str] = field(default_factory=list)
+    paths: list[PathView] = field(default_factory=list)  # Apple push paths (proxies only)
 
 
 def anchor(prefix: str, name: str) -> str:
     return f"{prefix}-" + re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+
+
+def finding_anchor(host_anchor: str, index: int) -> str:
+    """The id of a host's finding in the page, by its position in HostResult.findings."""
+    return f"{host_anchor}-f{index}"
 
 
 def source_link(source: str) -> SourceLink:
@@ -97,7 +108,7 @@ def host_status(host: HostResult) -> Status:
     return Status.ERROR if not host.facts.connection.ok else host.worst()
 
 
-def _finding_view(finding: Finding, checks: dict[str, CheckInfo]) -> FindingView:
+def _finding_view(finding: Finding, checks: dict[str, CheckInfo], finding_anchor: str) -> FindingView:
     info = checks.get(finding.check_id)
     details = json.dumps(mask_data(finding.details), indent=2, sort_keys=True) if finding.details else ""
     return FindingView(
@@ -116,6 +127,7 @@ def _finding_view(finding: Finding, checks: dict[str, CheckInfo]) -> FindingView
         code=finding.code,
         code_text=code_text(finding.code),
         details=mask_secrets(details),
+        anchor=finding_anchor,
     )
 
 
@@ -128,7 +140,9 @@ def _sort_key(view: FindingView) -> tuple[int, int, str]:
 def host_view(host: HostResult, checks: dict[str, CheckInfo], host_anchor: str) -> HostView:
     facts = host.facts
     status = host_status(host)
-    findings = sorted((_finding_view(f, checks) for f in host.findings), key=_sort_key)
+    # Anchors follow the run's order so paths can link to a finding by its index; display order is sorted.
+    views = (_finding_view(f, checks, finding_anchor(host_anchor, i)) for i, f in enumerate(host.findings))
+    findings = sorted(views, key=_sort_key)
     counts = {s.value: sum(1 for f in host.findings if f.status is s) for s in STATUS_ORDER}
     connection = facts.connection
     return HostView(

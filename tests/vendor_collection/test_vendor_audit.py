@@ -22,6 +22,7 @@ EXPECTED = {
     "cisco_asa": (Status.FAIL, "access-list"),
     "juniper_junos": (Status.FAIL, "set security policies"),
     "paloalto_panos": (Status.FAIL, "set rulebase security rules"),
+    "fortinet": (Status.FAIL, "config firewall policy"),
 }
 
 

@@ -77,8 +77,18 @@ def test_emulator_device_analysis(tmp_path: Path) -> None:
     assert str(printers.result.example()).startswith("10.1.40.")
 
 
-def test_without_routes_or_override_the_check_cannot_decide(tmp_path: Path) -> None:
+def test_collected_routes_decide_the_egress(tmp_path: Path) -> None:
     snapshot = _device(tmp_path)
+    topology = PLATFORM.build_topology(snapshot, snapshot.facts)
+    assert topology.known
+    (finding,) = FirewallApnsPorts().run(HostContext(snapshot, load_policy([])))
+    assert finding.status is Status.FAIL, finding.summary
+    assert "block-printers" in finding.deciding_rule
+
+
+def test_without_routes_or_override_the_check_cannot_decide(tmp_path: Path) -> None:
+    commands = {k: v for k, v in device_commands().items() if not k.startswith("router_static")}
+    snapshot = make_snapshot(tmp_path / "fgt", commands, client_networks=DEVICE_NETS)
     topology = PLATFORM.build_topology(snapshot, snapshot.facts)
     assert not topology.known and any("router static was not collected" in w for w in topology.warnings)
     ctx = HostContext(snapshot, load_policy([]))

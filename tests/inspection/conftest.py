@@ -1,0 +1,10 @@
+"""pytest runs with --import-mode=importlib: put this folder on sys.path for inspection_harness."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
