@@ -36,37 +36,77 @@ class Shadowed:
 
 
 def find_shadowed(table: Table, chain: Chain, candidates: list[Rule]) -> list[Shadowed]:
-    out: list[Shadowed] = []
+    """Candidates that can never match. A vendor rule split into several model rules (one per
+    family or protocol) shares one RuleRef: it is reported only when every piece is shadowed."""
+    scan = _ChainScan(table, chain)
+    out: dict[RuleRef, Shadowed] = {}
     for rule in candidates:
-        position = next((i for i, r in enumerate(chain.rules) if r is rule), None)
+        if rule.ref in out or scan.position(rule) is None:
+            continue
+        pieces = [r for r in chain.rules if r.ref == rule.ref] if scan.shared(rule.ref) else [rule]
+        covering: list[RuleRef] = []
+        for piece in pieces:
+            found = scan.shadowed_by(piece)
+            if not found:
+                break
+            covering += found
+        else:
+            out[rule.ref] = Shadowed(rule.ref, tuple(dict.fromkeys(covering)))
+    return list(out.values())
+
+
+class _ChainScan:
+    """Positions and boxes of a chain's rules, computed once however many rules are asked about."""
+
+    def __init__(self, table: Table, chain: Chain) -> None:
+        self.table = table
+        self.rules = chain.rules
+        self._position = {id(r): i for i, r in enumerate(chain.rules)}
+        self._boxes: dict[int, Box | None] = {}
+        counts: dict[RuleRef, int] = {}
+        for r in chain.rules:
+            counts[r.ref] = counts.get(r.ref, 0) + 1
+        self._shared = {ref for ref, n in counts.items() if n > 1}
+
+    def position(self, rule: Rule) -> int | None:
+        return self._position.get(id(rule))
+
+    def shared(self, ref: RuleRef) -> bool:
+        return ref in self._shared
+
+    def box(self, rule: Rule) -> Box | None:
+        key = id(rule)
+        if key not in self._boxes:
+            self._boxes[key] = _box(rule)
+        return self._boxes[key]
+
+    def shadowed_by(self, rule: Rule) -> tuple[RuleRef, ...]:
+        position = self.position(rule)
         if position is None:
-            continue
-        found = _shadowed_by(table, rule, chain.rules[:position])
-        if found:
-            out.append(Shadowed(rule.ref, found))
-    return out
-
-
-def _shadowed_by(table: Table, rule: Rule, earlier: list[Rule]) -> tuple[RuleRef, ...]:
-    family = _family(table, rule)
-    own = _box(rule)
-    if own is None:
+            return ()
+        family = _family(self.table, rule)
+        own = self.box(rule)
+        if own is None:
+            return ()
+        region: Region = [_universe(own, family)]
+        covering: list[RuleRef] = []
+        for prior in self.rules[:position]:
+            if not prior.terminal or prior.ref == rule.ref:
+                continue
+            box = self.box(prior)
+            # cheap tests first: disjoint boxes, then undecidable or non-numeric mismatches
+            if box is None or box_and(own, box) is None:
+                continue
+            undecidable = any(isinstance(m, UnknownMatch | ConcatMatch) for m in prior.matches)
+            if undecidable or not _implies(rule, prior, family):
+                continue
+            remaining: Region = [piece for cube in region for piece in cube_minus(cube, box)]
+            if remaining != region:
+                covering.append(prior.ref)
+            region = remaining
+            if not region:
+                return tuple(dict.fromkeys(covering))
         return ()
-    region: Region = [_universe(own, family)]
-    covering: list[RuleRef] = []
-    for prior in earlier:
-        if not prior.terminal or any(isinstance(m, UnknownMatch | ConcatMatch) for m in prior.matches):
-            continue
-        box = _box(prior)
-        if box is None or not _implies(rule, prior, family):
-            continue
-        remaining: Region = [piece for cube in region for piece in cube_minus(cube, box)]
-        if len(remaining) != len(region) or remaining != region:
-            covering.append(prior.ref)
-        region = remaining
-        if not region:
-            return tuple(dict.fromkeys(covering))
-    return ()
 
 
 def _box(rule: Rule) -> Box | None:
