@@ -3,12 +3,10 @@ routes when they were collected, and the inventory's ``ingress``/``egress`` over
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pushaudit.firewalls.cisco_asa_interfaces import AsaInterface, StaticRoute, parse_interfaces, parse_routes
 from pushaudit.firewalls.cisco_asa_source import read_output
-from pushaudit.netfilter.ifaces import IPNet, Route, Topology
-from pushaudit.netfilter.intervals import IntervalSet, normalize
+from pushaudit.netfilter.ifaces import PinnedTopology, Route, Topology
+from pushaudit.netfilter.intervals import normalize
 from pushaudit.snapshot import HostFacts, HostSnapshot
 
 # ``show running-config route`` and ``show running-config ipv6`` (its ``ipv6 route`` lines).
@@ -16,20 +14,6 @@ ROUTE_COMMANDS = ("running_config_route", "running_config_ipv6")
 INTERFACE_COMMAND = "running_config_interface"
 
 
-@dataclass
-class PinnedTopology(Topology):
-    """A topology whose ingress and/or egress interface the inventory fixed."""
-
-    ingress: str | None = None
-    egress: str | None = None
-
-    def ingress_interface(self, net: IPNet) -> str | None:
-        return self.ingress if self.ingress else super().ingress_interface(net)
-
-    def egress_split(self, family: int, dst: IntervalSet) -> list[tuple[IntervalSet, str | None]]:
-        if self.egress:
-            return [(dst, self.egress)] if dst else []
-        return super().egress_split(family, dst)
 
 
 def build_asa_topology(snapshot: HostSnapshot, facts: HostFacts) -> Topology:

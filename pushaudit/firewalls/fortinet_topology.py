@@ -10,27 +10,15 @@ from dataclasses import dataclass
 from pushaudit.errors import DataError
 from pushaudit.firewalls.fortinet_conf import Block
 from pushaudit.firewalls.fortinet_interfaces import Interfaces
-from pushaudit.netfilter.ifaces import IPNet, Route, Topology
+from pushaudit.netfilter.ifaces import IPNet, PinnedTopology, Route
 from pushaudit.netfilter.intervals import IntervalSet, normalize
 
 _DEFAULT_DISTANCE = 10
 _DISTANCE = 1_000_000  # Route.metric = distance * _DISTANCE + priority: distance decides first
 
 
-@dataclass
-class FortinetTopology(Topology):
+class FortinetTopology(PinnedTopology):
     """A Topology whose ingress/egress the inventory may fix (``data.ingress``/``data.egress``)."""
-
-    ingress: str | None = None
-    egress: str | None = None
-
-    def ingress_interface(self, net: IPNet) -> str | None:
-        return self.ingress if self.ingress else super().ingress_interface(net)
-
-    def egress_split(self, family: int, dst: IntervalSet) -> list[tuple[IntervalSet, str | None]]:
-        if self.egress:
-            return [(dst, self.egress)] if dst else []
-        return super().egress_split(family, dst)
 
 
 def connected_routes(interfaces: Interfaces) -> tuple[dict[int, list[Route]], dict[int, IntervalSet]]:

@@ -12,30 +12,19 @@ from __future__ import annotations
 
 import ipaddress
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 from pushaudit.firewalls.paloalto_panos_model import PanosPolicy
 from pushaudit.firewalls.paloalto_panos_policy import ZONE_TYPES
 from pushaudit.firewalls.paloalto_panos_xml import ConfigDoc, entries, members, text
-from pushaudit.netfilter.ifaces import Route, Topology
-from pushaudit.netfilter.intervals import IntervalSet, normalize
+from pushaudit.netfilter.ifaces import PinnedTopology, Route
+from pushaudit.netfilter.intervals import normalize
 
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 _ADDRESS_PATHS = ("ip/entry", "layer3/ip/entry", "ipv6/address/entry", "layer3/ipv6/address/entry")
 
 
-@dataclass
-class PanosTopology(Topology):
-    ingress_override: str | None = None
-    egress_override: str | None = None
-
-    def ingress_interface(self, net: IPNet) -> str | None:
-        return self.ingress_override or super().ingress_interface(net)
-
-    def egress_split(self, family: int, dst: IntervalSet) -> list[tuple[IntervalSet, str | None]]:
-        if self.egress_override:
-            return [(dst, self.egress_override)] if dst else []
-        return super().egress_split(family, dst)
+class PanosTopology(PinnedTopology):
+    """Zones found from interfaces and virtual-router routes, or pinned by the inventory."""
 
 
 def read_topology(doc: ConfigDoc, device: ET.Element, scopes: list[ET.Element], policy: PanosPolicy,
@@ -151,6 +140,6 @@ def _apply_overrides(topo: PanosTopology, overrides: dict[str, str], policy: Pan
         zone = zone_of.get(value, value)
         if zone not in policy.zones:
             topo.warnings.append(f"host data {key}: {value} is neither a zone nor a zone interface of {policy.vsys}")
-        setattr(topo, f"{key}_override", zone)
-    if topo.egress_override:
+        setattr(topo, key, zone)
+    if topo.egress:
         topo.known = True

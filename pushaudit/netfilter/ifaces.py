@@ -65,6 +65,23 @@ class Topology:
         return [(normalize(pieces), dev) for dev, pieces in by_dev.items()]
 
 
+@dataclass
+class PinnedTopology(Topology):
+    """A topology whose ingress and/or egress the inventory fixed (host data ``ingress``/``egress``:
+    an interface or zone name); what is not pinned is still found by routes."""
+
+    ingress: str | None = None
+    egress: str | None = None
+
+    def ingress_interface(self, net: IPNet) -> str | None:
+        return self.ingress if self.ingress else super().ingress_interface(net)
+
+    def egress_split(self, family: int, dst: IntervalSet) -> list[tuple[IntervalSet, str | None]]:
+        if self.egress:
+            return [(dst, self.egress)] if dst else []
+        return super().egress_split(family, dst)
+
+
 def _best(routes: list[Route]) -> Route:
     return max(routes, key=lambda r: (r.prefixlen, -r.metric))
 
