@@ -14,9 +14,7 @@ from pushaudit.netfilter.ifaces import TOPOLOGY
 from pushaudit.netfilter.intercept import client_networks
 from pushaudit.netfilter.model import Ruleset
 
-# FortiGate ssl-ssh-profile and proxy-policy are parsed (pushaudit.firewalls.fortinet) but not yet
-# evaluated here; until they are, the checks do not apply to FortiGate (and say so) rather than guess.
-PLATFORMS = frozenset({"paloalto_panos"})
+PLATFORMS = frozenset({"paloalto_panos", "fortinet"})
 
 
 class RuleListBuilder(Protocol):
@@ -39,9 +37,14 @@ def _builder(ctx: HostContext, kind: str) -> tuple[RuleListBuilder, bool]:
         auth = PanosAuthentication(ctx.snapshot)
         return auth, auth.present
     if platform == "fortinet":
-        # Fail closed until the FortiGate ssl-ssh-profile/proxy-policy evaluation is wired in.
-        raise DataError("E-EVAL-UNKNOWN", f"pushaudit does not yet evaluate FortiGate {kind} policies: "
-                        "the answer for Apple traffic cannot be decided")
+        if kind == "decryption":
+            from pushaudit.inspection.forti_decrypt import FortiDecryption
+
+            return FortiDecryption(ctx.snapshot), True
+        from pushaudit.inspection.forti_auth import FortiAuthentication
+
+        forti_auth = FortiAuthentication(ctx.snapshot)
+        return forti_auth, forti_auth.present
     raise DataError("E-PLATFORM", f"pushaudit reads no TLS inspection policy for platform {platform!r}")
 
 

@@ -26,10 +26,12 @@ def fortinet_decrypt_exemption(profile: str, ranges: list[str], names: list[str]
     """ssl-exempt entries for Apple in the deep-inspection profile: the ranges and the names."""
     lines = ["config firewall address"]
     for i, net in enumerate(ranges, 1):
-        kind = "ip6" if ":" in net else "ip"
-        lines.append(f'    edit "apple-range-{i}"' if kind == "ip" else f'    edit "apple-range6-{i}"')
-        lines.append(f"        set subnet {net}" if kind == "ip" else f"        set ip6 {net}")
-        lines.append("    next")
+        if ":" not in net:
+            lines += [f'    edit "apple-range-{i}"', f"        set subnet {net}", "    next"]
+    lines += ["end", "config firewall address6"]
+    for i, net in enumerate(ranges, 1):
+        if ":" in net:
+            lines += [f'    edit "apple-range6-{i}"', f"        set ip6 {net}", "    next"]
     lines += ["end", "config firewall wildcard-fqdn custom"]
     for i, name in enumerate(names, 1):
         lines += [f'    edit "g-apple-{i}"', f'        set wildcard-fqdn "{name}"', "    next"]
@@ -45,7 +47,7 @@ def fortinet_decrypt_exemption(profile: str, ranges: list[str], names: list[str]
     return "\n".join(lines)
 
 
-def fortinet_auth_exemption(policy_id: str, ranges: list[str]) -> str:
+def fortinet_auth_exemption(before: str, ranges: list[str]) -> str:
     """An explicit-proxy policy for Apple without users or groups, moved before the deciding one."""
     lines = ["config firewall address"]
     lines += [f'    edit "apple-range-{i}"\n        set subnet {net}\n    next'
@@ -55,8 +57,8 @@ def fortinet_auth_exemption(policy_id: str, ranges: list[str]) -> str:
               '        set dstintf "any"', '        set srcaddr "all"', f"        set dstaddr {members}",
               '        set service "webproxy"', "        set action accept", '        set schedule "always"',
               "    next", "end"]
-    if policy_id:
-        lines.append(f"# then: config firewall proxy-policy / move <new id> before {policy_id}")
+    if before:  # FortiOS moves by id; the deciding entry is named here
+        lines.append(f'# then: config firewall proxy-policy / move <new id> before <id of "{before}">')
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from inspection_harness import DEVICES, context, make_snapshot, reports, run_che
 
 from pushaudit.findings import Status
 from pushaudit.inspection.decision import Answer
+from pushaudit.platforms import load_platform
 
 CLIENTS = ["10.1.0.0/16", "10.110.0.0/16"]
 
@@ -32,10 +33,26 @@ def test_emulated_panos_passes(tmp_path: Path) -> None:
     assert {d.rule.comment for d in decryption.decisions if d.rule} == {"No-Decrypt-Apple"}
 
 
-def test_fortinet_is_declared_not_evaluated(tmp_path: Path) -> None:
-    """FortiGate profiles are parsed but not evaluated yet: the checks say they do not apply to the
-    platform (never a PASS)."""
-    ctx = context(_snapshot(tmp_path, "fortinet"))  # type: ignore[arg-type]
-    for finding in run_checks(ctx).values():
-        assert finding.status is Status.NOT_APPLICABLE
-        assert "does not evaluate it on fortinet" in finding.summary
+def _fortinet_snapshot(tmp_path: Path) -> object:
+    """The emulator's FortiGate outputs (tests/fixtures/devices/fortinet) under the collector's ids."""
+    commands = {spec.id: ((DEVICES / "fortinet" / f"{'_'.join(spec.command.split())}.txt").read_text(), 0)
+                for spec in load_platform("fortinet").commands}
+    return make_snapshot(tmp_path, "fortinet", commands, client_networks=CLIENTS)
+
+
+def test_emulated_fortinet_passes(tmp_path: Path) -> None:
+    """FGT-1: the "printers" address range hits the deny policy 3 first; the other clients reach Apple by
+    policy 20 with certificate-inspection (never decrypted). Proxy-policy 1 "apple-no-auth" lets
+    managed clients reach apple-all without login before the authenticated rule 2; the guest network
+    matches no proxy-policy (refused, no login)."""
+    ctx = context(_fortinet_snapshot(tmp_path))  # type: ignore[arg-type]
+    findings = run_checks(ctx)
+    assert findings["inspection.apple_not_decrypted"].status is Status.PASS
+    assert findings["inspection.apple_not_authenticated"].status is Status.PASS
+    decryption, authentication = reports(ctx)
+    assert {d.answer for d in decryption.decisions} == {Answer.NO}
+    assert {d.rule.comment for d in decryption.decisions if d.rule} == {"block-printers", "apple-push"}
+    guest = {d.rule.comment for d in authentication.decisions if d.rule and d.network == "10.110.0.0/16"}
+    managed = {d.rule.comment for d in authentication.decisions if d.rule and d.network == "10.1.0.0/16"}
+    assert (guest, managed) == ({"(no proxy-policy)"}, {"apple-no-auth"})
+    assert {d.answer for d in authentication.decisions} == {Answer.NO}
