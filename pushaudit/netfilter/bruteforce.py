@@ -171,7 +171,7 @@ class _Run:
             return BruteVerdict(Verdict.DROP, policy_chain=label, nat=state.nat[:2] if state.nat else None)
         return self.next_base(pos + 1, state)
 
-    def act(self, rule: Rule, pos: int, after: tuple[Frame, ...], state: _State) -> BruteVerdict:
+    def act(self, rule: Rule, pos: int, after: tuple[Frame, ...], state: _State) -> BruteVerdict:  # noqa: PLR0911
         if rule.nat is not None and state.nat is None:
             state = replace(state, nat=(rule.nat.kind, rule.nat.port, rule.ref))
         action = rule.action
@@ -203,7 +203,7 @@ class _Run:
             undecided = undecided or holds is None
         return None if undecided else True
 
-    def _match_holds(self, match: Match, hook: str) -> bool | None:
+    def _match_holds(self, match: Match, hook: str) -> bool | None:  # noqa: PLR0911 - one return per match kind
         p = self.packet
         if isinstance(match, UnknownMatch):
             return None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import HostFactory, scenario_commands
+
 from pushaudit.checks.dns_courier_chain import CourierDnsChain
 from pushaudit.checks.registry import all_checks, evaluate_host
-
 from pushaudit.context import HostContext
 from pushaudit.findings import Finding, Severity, Status
 

@@ -24,8 +24,8 @@ from dns_fixture_cases import (
     describe_probe,
 )
 from dnslab import DnsLab
-from pushaudit.checks.registry import all_checks, evaluate_host
 
+from pushaudit.checks.registry import all_checks, evaluate_host
 from pushaudit.dns import DNS_PROBES, DnsClass, classify
 from pushaudit.parsers.dig import parse_dig
 from pushaudit.parsers.proxy_probe import parse_probe
