@@ -32,7 +32,13 @@ def collect(nr: Nornir, root: Path, policy: Policy, inventory: Path) -> Snapshot
     hosts = sorted(nr.inventory.hosts)
     snapshot = Snapshot.create(
         root,
-        {"pushaudit_version": __version__, "started": now_iso(), "inventory": str(inventory), "hosts": hosts},
+        {
+            "run_id": root.parent.name,
+            "pushaudit_version": __version__,
+            "started": now_iso(),
+            "inventory": str(inventory),
+            "hosts": hosts,
+        },
     )
     (root / "policy.yaml").write_text(policy_to_yaml(policy), encoding="utf-8")
     with make_progress(hosts) as progress:
