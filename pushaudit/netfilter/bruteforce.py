@@ -100,6 +100,18 @@ def base_chains_on_path(ruleset: Ruleset, packet: ProbePacket) -> list[tuple[str
     return found
 
 
+def _join(passed: list[tuple[Rule, BruteVerdict]], skipped: BruteVerdict) -> BruteVerdict:
+    """Undecidable rules, innermost first: where matching and not matching end alike the rule
+    did not matter; otherwise the packet is UNKNOWN, naming the rule."""
+    for rule, taken in reversed(passed):
+        same = (taken.verdict, taken.nat) == (skipped.verdict, skipped.nat)
+        if same and Verdict.UNKNOWN not in (taken.verdict, skipped.verdict):
+            skipped = replace(skipped, hit_unknown=True)
+        else:
+            skipped = BruteVerdict(Verdict.UNKNOWN, rule=rule.ref, reason="undecidable match", hit_unknown=True)
+    return skipped
+
+
 class _Run:
     def __init__(self, ruleset: Ruleset, packet: ProbePacket, max_branches: int) -> None:
         self.packet = packet
@@ -136,8 +148,12 @@ class _Run:
         return BruteVerdict(Verdict.ACCEPT, rule=chosen, nat=nat)
 
     def walk(self, pos: int, frames: tuple[Frame, ...], state: _State) -> BruteVerdict:
+        """First match in the chain on top of ``frames``. An undecidable rule is followed both
+        ways: what it would do if it matched is kept aside, the walk goes on as if it did not,
+        and the two are joined at the end (so a long run of such rules does not nest calls)."""
         table, chain, start = frames[-1]
         hook = self.path[pos][0]
+        passed: list[tuple[Rule, BruteVerdict]] = []  # undecidable rules, with their outcome if taken
         for index in range(start, len(chain.rules)):
             rule = chain.rules[index]
             if rule.action is Action.CONTINUE and rule.nat is None:
@@ -147,20 +163,13 @@ class _Run:
                 continue
             after = (*frames[:-1], (table, chain, index + 1))
             if holds:
-                return self.act(rule, pos, after, state)
-            return self._both_ways(rule, pos, after, state)
-        return self.chain_end(pos, frames[:-1], state)
-
-    def _both_ways(self, rule: Rule, pos: int, after: tuple[Frame, ...], state: _State) -> BruteVerdict:
-        self.branches += 1
-        if self.branches > self.max_branches:
-            return BruteVerdict(Verdict.UNKNOWN, rule=rule.ref, reason="too many branches", hit_unknown=True)
-        taken = self.act(rule, pos, after, state)
-        skipped = self.walk(pos, after, state)
-        if Verdict.UNKNOWN not in (taken.verdict, skipped.verdict) and (taken.verdict, taken.nat) == (
-                skipped.verdict, skipped.nat):
-            return replace(skipped, hit_unknown=True)
-        return BruteVerdict(Verdict.UNKNOWN, rule=rule.ref, reason="undecidable match", hit_unknown=True)
+                return _join(passed, self.act(rule, pos, after, state))
+            self.branches += 1
+            if self.branches > self.max_branches:
+                gave_up = BruteVerdict(Verdict.UNKNOWN, rule=rule.ref, reason="too many branches", hit_unknown=True)
+                return _join(passed, gave_up)
+            passed.append((rule, self.act(rule, pos, after, state)))
+        return _join(passed, self.chain_end(pos, frames[:-1], state))
 
     def chain_end(self, pos: int, frames: tuple[Frame, ...], state: _State) -> BruteVerdict:
         if frames:
@@ -171,7 +180,7 @@ class _Run:
             return BruteVerdict(Verdict.DROP, policy_chain=label, nat=state.nat[:2] if state.nat else None)
         return self.next_base(pos + 1, state)
 
-    def act(self, rule: Rule, pos: int, after: tuple[Frame, ...], state: _State) -> BruteVerdict:  # noqa: PLR0911
+    def act(self, rule: Rule, pos: int, after: tuple[Frame, ...], state: _State) -> BruteVerdict:  # noqa: PLR0911 - one return per verdict
         if rule.nat is not None and state.nat is None:
             state = replace(state, nat=(rule.nat.kind, rule.nat.port, rule.ref))
         action = rule.action
