@@ -116,7 +116,7 @@ def _fleet_lines(fleet: dict[str, Any] | None) -> list[str]:
     if "runner" in runner:
         r = runner["runner"]
         lines.append(f"  runner.evaluate: {r['seconds']:.1f} s total, {r['seconds'] / max(r['hosts'], 1) * 1e3:.1f} ms "
-                     f"per snapshot, peak RSS {r['maxrss_mb']:.0f} MB")
+                     f"per firewall, peak RSS {r['maxrss_mb']:.0f} MB")
         lines += [f"    {key}: {count}" for key, count in r["findings"].items() if not key.endswith("NOT_APPLICABLE")]
     else:
         lines.append(f"  runner.evaluate: did not finish ({runner})")
