@@ -6,9 +6,9 @@ from __future__ import annotations
 from pushaudit.checks.registry import Check, CheckSpec, register
 from pushaudit.context import HostContext
 from pushaudit.findings import Finding, Severity, Status
-from pushaudit.inspection.decision import Answer
+from pushaudit.inspection.conclude import Wording, conclude
 from pushaudit.inspection.models import AUTHENTICATION, PLATFORMS
-from pushaudit.inspection.verdicts import describe, details, exemption_evidence, remediation
+from pushaudit.inspection.verdicts import details
 
 
 @register
@@ -31,30 +31,11 @@ class AppleNotAuthenticated(Check):
         if not report.present:
             return [self.finding(ctx, Status.NOT_APPLICABLE, "the device has no authentication policy",
                                  details=details(report))]
-        networks = list(ctx.facts.client_networks)
-        ranges = [str(n) for n in ctx.policy.apple_ranges()]
-        expected = f"no login demanded for traffic from {', '.join(networks)} to Apple"
-        demanded = report.with_answer(Answer.YES)
-        unknown = report.with_answer(Answer.UNKNOWN)
-        if demanded:
-            summary = describe(demanded, "must authenticate")
-            return [self.finding(
-                ctx, Status.FAIL, f"authentication demanded for Apple: {', '.join(summary.names[:6])}"
-                + (" ..." if len(summary.names) > 6 else ""),
-                expected=expected, found=summary.found, evidence=summary.evidence,
-                deciding_rule=summary.deciding_rule, details=details(report),
-                remediation=remediation(report, demanded, networks, ranges),
-            )]
-        if unknown:
-            summary = describe(unknown, "may have to authenticate")
-            reason = next((d.reason for d in unknown if d.reason), "an undecidable match")
-            return [self.finding(
-                ctx, Status.ERROR, f"cannot decide whether Apple traffic must authenticate: {reason}",
-                code="E-EVAL-UNKNOWN", expected=expected, found=summary.found, evidence=summary.evidence,
-                deciding_rule=summary.deciding_rule, details=details(report),
-            )]
-        return [self.finding(
-            ctx, Status.PASS, "no authentication demanded for Apple from any client network",
-            expected=expected, found=f"{len(report.decisions)} traffic classes, none authenticated",
-            evidence=exemption_evidence(report), details=details(report),
-        )]
+        words = Wording(
+            expected=f"no login demanded for traffic from {', '.join(ctx.facts.client_networks)} to Apple",
+            yes_verb="must authenticate", unknown_verb="may have to authenticate",
+            fail="authentication demanded for Apple",
+            unknown="cannot decide whether Apple traffic must authenticate",
+            passed="no authentication demanded for Apple from any client network", none_found="none authenticated",
+        )
+        return [conclude(self, ctx, report, words)]
