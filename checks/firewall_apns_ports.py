@@ -57,6 +57,8 @@ class FirewallApnsPorts(Check):
         drops = [c for c in analysis.classes if c.result.outcome.verdict is Verdict.DROP]
         unknown = [c for c in analysis.classes if c.result.outcome.verdict is Verdict.UNKNOWN]
         shadow_ev = [rule_evidence(s.rule, "shadowed: " + s.describe()) for s in analysis.shadowed]
+        shadow_ev += [rule_evidence(ref, "not known whether shadowed: the search gave up (too many overlapping "
+                                         "earlier rules to combine)") for ref in analysis.shadow_undecided]
         if forwarding_off or drops or analysis.unroutable:
             return [self._fail(ctx, ruleset=ruleset, analysis=analysis, drops=drops, ports=ports, expected=expected,
                                details=details, shadow_ev=shadow_ev, forwarding_off=forwarding_off)]
@@ -186,5 +188,6 @@ def _details(analysis: ForwardingAnalysis) -> dict[str, Any]:
     return {
         "classes": classes,
         "shadowed": [s.describe() for s in analysis.shadowed],
+        "shadow_undecided": [ref.label() for ref in analysis.shadow_undecided],
         "skipped": analysis.skipped,
     }

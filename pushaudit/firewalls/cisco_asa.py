@@ -27,10 +27,7 @@ security levels). The inventory can pin both ends in the host's ``data``::
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from pushaudit.errors import DataError
 from pushaudit.firewalls import FirewallPlatform
@@ -52,6 +49,7 @@ from pushaudit.firewalls.cisco_asa_snippet import allow_snippet
 from pushaudit.firewalls.cisco_asa_source import Output, read_output, require_vendor
 from pushaudit.firewalls.cisco_asa_topology import INTERFACE_COMMAND, build_asa_topology
 from pushaudit.firewalls.cisco_asa_values import conditional
+from pushaudit.gcpause import collector_paused
 from pushaudit.snapshot import HostSnapshot
 
 __all__ = ["IN_CHAIN", "OUT_CHAIN", "PLATFORM", "AsaRuleset", "AsaTable", "build_ruleset", "conditional"]
@@ -65,21 +63,8 @@ _UPTIME = re.compile(r"^(\S+) up \d+ ", re.MULTILINE)
 
 
 def build_ruleset(snapshot: HostSnapshot) -> AsaRuleset:
-    with _collector_paused():
+    with collector_paused():
         return _build(snapshot)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A 20,000-ACE parse allocates millions of long-lived objects and no garbage cycles; the
-    cyclic collector would rescan them over and over (about half the parse time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build(snapshot: HostSnapshot) -> AsaRuleset:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pushaudit.firewalls.cisco_asa_names import asa_names
 from pushaudit.netfilter.intervals import IntervalSet, addr_max, normalize, subtract
@@ -110,7 +111,12 @@ def masked(address: str, mask: str) -> AddrSet:
 _DOTTED = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})")
 
 
+@lru_cache(maxsize=1 << 16)  # addresses and masks recur in thousands of lines
 def _ipv4_int(text: str) -> int | None:
+    try:
+        return int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big")
+    except OSError:
+        pass  # leading zeros (010.1.1.1) and the like: the slow path decides
     found = _DOTTED.fullmatch(text)
     if found is None:
         return None

@@ -7,9 +7,6 @@ TLS profiles, proxy policies) only add a warning when absent.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from pushaudit.context import HostContext, ModelKey
@@ -25,6 +22,7 @@ from pushaudit.firewalls.fortinet_inspection import (
 from pushaudit.firewalls.fortinet_interfaces import Interfaces, parse_interfaces
 from pushaudit.firewalls.fortinet_policy import PolicyBuilder, PolicyChain, PolicySummary
 from pushaudit.firewalls.fortinet_services import ServiceBook
+from pushaudit.gcpause import collector_paused
 from pushaudit.interception import RuleRef
 from pushaudit.netfilter.model import Action, Chain, Key, Rule, Ruleset, ScalarMatch, Table
 from pushaudit.snapshot import HostSnapshot
@@ -124,21 +122,8 @@ class SnapshotReader:
                                 self.section("system_zone", required=True))
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """A large configuration is hundreds of thousands of small objects and no reference cycles;
-    generational collection would re-scan them again and again while they are built."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_config(snapshot: HostSnapshot) -> FortigateConfig:
-    with _gc_paused():
+    with collector_paused():
         return _load(snapshot)
 
 

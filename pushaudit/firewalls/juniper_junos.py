@@ -25,10 +25,7 @@ DataError(E-DATA-MISSING) saying which of the two to supply.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from pushaudit.errors import DataError
@@ -42,6 +39,7 @@ from pushaudit.firewalls.juniper_junos_policies import Policy, PolicySet, load_p
 from pushaudit.firewalls.juniper_junos_setlines import SetConfig, parse_set_output
 from pushaudit.firewalls.juniper_junos_snippet import allow_snippet
 from pushaudit.firewalls.juniper_junos_topology import JunosTopology, build_junos_topology, zone_of_interfaces
+from pushaudit.gcpause import collector_paused
 from pushaudit.netfilter.ifaces import Topology
 from pushaudit.netfilter.model import Ruleset
 from pushaudit.snapshot import HostFacts, HostSnapshot
@@ -112,25 +110,8 @@ def hostname(snapshot: HostSnapshot) -> str:
     return snapshot.facts.name
 
 
-@contextmanager
-def _bulk_build() -> Iterator[None]:
-    """Pause the cyclic garbage collector while hundreds of thousands of acyclic objects are built:
-    its repeated passes over the growing heap would otherwise dominate the parse time. Afterwards
-    the new objects go straight to the oldest generation (freeze, unfreeze) instead of being
-    traversed at once by the first young-generation collection."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
-
-
 def parse_junos(snapshot: HostSnapshot) -> JunosFirewall:
-    with _bulk_build():
+    with collector_paused():
         return _parse(snapshot)
 
 

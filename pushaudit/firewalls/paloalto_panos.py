@@ -25,10 +25,7 @@ Inventory host data this platform reads:
 
 from __future__ import annotations
 
-import gc
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -40,6 +37,7 @@ from pushaudit.firewalls.paloalto_panos_rules import SYNTAX, build_table, condit
 from pushaudit.firewalls.paloalto_panos_snippet import allow_snippet
 from pushaudit.firewalls.paloalto_panos_topology import PanosTopology, read_topology
 from pushaudit.firewalls.paloalto_panos_xml import ConfigDoc, parse_config
+from pushaudit.gcpause import collector_paused
 from pushaudit.netfilter.ifaces import Topology
 from pushaudit.netfilter.model import Ruleset
 from pushaudit.snapshot import HostFacts, HostSnapshot
@@ -70,7 +68,7 @@ def load_config(snapshot: HostSnapshot) -> PanosConfig:
                         + (f": {first[0][:200]}" if first else ""), source=SOURCE)
     data = snapshot.facts.data
     vsys = str(data.get("vsys") or "vsys1")
-    with _no_gc():
+    with collector_paused():
         doc = parse_config(output, SOURCE)
         device, vsys_el = find_vsys(doc, vsys)
         shared = doc.root.find("shared")
@@ -82,23 +80,6 @@ def load_config(snapshot: HostSnapshot) -> PanosConfig:
     return config
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Parsing allocates hundreds of thousands of objects that all stay alive: the cyclic
-    collector would scan them again and again for nothing (it more than doubles the time).
-    Afterwards freeze/unfreeze moves them to the oldest generation without a scan, instead of
-    leaving one young generation of a million objects for the next collection to walk."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
 def load_policy(snapshot: HostSnapshot) -> PanosPolicy:
     """The vendor model: security rules (``.disabled`` lists the disabled ones), decryption
     rules, default rules, zones and parse warnings."""
@@ -107,7 +88,7 @@ def load_policy(snapshot: HostSnapshot) -> PanosPolicy:
 
 def build_ruleset(snapshot: HostSnapshot) -> Ruleset:
     policy = load_policy(snapshot)
-    with _no_gc():
+    with collector_paused():
         table = build_table(policy)
     notes = [f"{policy.source}" + (f" line {r.line}" if r.line else "") +
              f": security rule {r.name} (rule {r.index}) is disabled and not evaluated" for r in policy.disabled]

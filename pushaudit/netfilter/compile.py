@@ -20,7 +20,7 @@ from pushaudit.netfilter.model import (
     UnknownMatch,
 )
 from pushaudit.netfilter.query import PathKind, Query, path_chains
-from pushaudit.netfilter.space import FULL_BOX, Box, Region, box_and, make_cube, split
+from pushaudit.netfilter.space import FULL_BOX, Box, box_and
 
 SYN = 0x02  # the first packet of a connection
 _ABSENT = ""  # the hook has no such device (oif at prerouting, iif at postrouting)
@@ -99,12 +99,12 @@ class RuleCompiler:
         return value != _ABSENT and match.accepts(value)
 
 
-def relevant_rules(ruleset: Ruleset, query: Query) -> list[tuple[Table, Chain, Rule]]:
+def relevant_rules(ruleset: Ruleset, query: Query,
+                   compiler: RuleCompiler | None = None) -> list[tuple[Table, Chain, Rule]]:
     """Rules on the query's path (base chains and the chains they reach) that match some of
-    its packets when looked at alone, ignoring earlier rules."""
-    compiler = RuleCompiler(query)
-    q = query
-    start: Region = [make_cube(q.src, q.dst, q.sports, q.dports)]
+    its packets when looked at alone, ignoring earlier rules. A compiled rule's boxes are
+    already cut to the query's packets, so any rule that may hold is one."""
+    compiler = compiler or RuleCompiler(query)
     found: list[tuple[Table, Chain, Rule]] = []
     seen: set[int] = set()
     for hook, table, base in path_chains(ruleset, query):
@@ -115,8 +115,7 @@ def relevant_rules(ruleset: Ruleset, query: Query) -> list[tuple[Table, Chain, R
                 continue
             seen.add(id(chain))
             for rule in chain.rules:
-                compiled = compiler.compile(rule, hook)
-                if compiled.state is not False and split(start, compiled.boxes)[0]:
+                if compiler.compile(rule, hook).state is not False:
                     found.append((table, chain, rule))
                     if rule.action in (Action.JUMP, Action.GOTO) and rule.target in table.chains:
                         todo.append(table.chains[rule.target])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from pushaudit.interception import RuleRef
 from pushaudit.netfilter.compile import RuleCompiler, relevant_rules
-from pushaudit.netfilter.index import ChainIndex
+from pushaudit.netfilter.index import ChainIndex, LiveIndex
 from pushaudit.netfilter.model import Action, Chain, Rule, Ruleset, Table
 from pushaudit.netfilter.outcome import ChainDecision, ChainId, ClassResult, NatHit, Outcome, Verdict
 from pushaudit.netfilter.query import HOOKS, PathKind, Query, path_chains
@@ -33,18 +33,26 @@ class _History:
 Frame = tuple[Table, Chain, int]
 
 
-def evaluate(ruleset: Ruleset, query: Query) -> list[ClassResult]:
-    """Every packet of the query, grouped into classes that share one outcome."""
-    return _Walker(ruleset, query).run()
+def evaluate(ruleset: Ruleset, query: Query, reached: set[int] | None = None,
+             compiler: RuleCompiler | None = None) -> list[ClassResult]:
+    """Every packet of the query, grouped into classes that share one outcome. ``reached``
+    collects the ids of the rules some packet reached and matched; it is left alone when an
+    undecidable match was followed both ways (a packet of one way may not exist at all)."""
+    walker = _Walker(ruleset, query, compiler)
+    classes = walker.run()
+    if reached is not None and walker.branches == 0:
+        reached |= walker.matched
+    return classes
 
 
 class _Walker:
-    def __init__(self, ruleset: Ruleset, query: Query) -> None:
+    def __init__(self, ruleset: Ruleset, query: Query, compiler: RuleCompiler | None = None) -> None:
         self.query = query
         self.path = path_chains(ruleset, query)
-        self.compiler = RuleCompiler(query)
+        self.compiler = compiler or RuleCompiler(query)
         self.branches = 0
-        self.indexes: dict[tuple[int, str], ChainIndex] = {}
+        self.matched: set[int] = set()
+        self.indexes: dict[tuple[int, str], LiveIndex] = {}
 
     def run(self) -> list[ClassResult]:
         q = self.query
@@ -129,6 +137,7 @@ class _Walker:
                 continue
             after = (*frames[:-1], (table, chain, position + 1))
             if compiled.state:
+                self.matched.add(id(rule))
                 results += self._apply(rule, hit, pos, after, hist)
             else:
                 results += self._branch(rule, compiled.why, hit, pos, after, hist=hist)
@@ -136,15 +145,20 @@ class _Walker:
             results += self._chain_end(merge(fell_through), pos, frames[:-1], hist)
         return results
 
-    def _index(self, chain: Chain, hook: str) -> ChainIndex:
+    def _index(self, chain: Chain, hook: str) -> LiveIndex:
+        """An index over the rules that can matter to this query at this hook, usually a
+        small part of the chain: the compiled boxes are already cut to the query's packets."""
         key = (id(chain), hook)
         if key not in self.indexes:
+            live: list[int] = []
             boxes: list[list[Box] | None] = []
-            for rule in chain.rules:
-                compiled = self.compiler.compile(rule, hook)
+            for position, rule in enumerate(chain.rules):
                 noop = rule.action is Action.CONTINUE and rule.nat is None  # counters, logs, marks
-                boxes.append(None if noop or compiled.state is False else compiled.boxes)
-            self.indexes[key] = ChainIndex(boxes)
+                compiled = self.compiler.compile(rule, hook)
+                if not noop and compiled.state is not False:
+                    live.append(position)
+                    boxes.append(compiled.boxes)
+            self.indexes[key] = LiveIndex(live, ChainIndex(boxes))
         return self.indexes[key]
 
     def _chain_end(self, region: Region, pos: int, frames: tuple[Frame, ...], hist: _History,

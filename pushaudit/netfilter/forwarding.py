@@ -6,13 +6,15 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from pushaudit.gcpause import collector_paused
 from pushaudit.interception import RuleRef
+from pushaudit.netfilter.compile import RuleCompiler
 from pushaudit.netfilter.evaluate import PathKind, Query, evaluate, relevant_rules
 from pushaudit.netfilter.ifaces import Topology
 from pushaudit.netfilter.intervals import IntervalSet, from_networks, normalize
 from pushaudit.netfilter.model import Chain, Rule, Ruleset, Table
 from pushaudit.netfilter.outcome import ClassResult
-from pushaudit.netfilter.shadow import Shadowed, find_shadowed
+from pushaudit.netfilter.shadow import Shadowed, search_shadowed
 
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -38,14 +40,22 @@ class ForwardingAnalysis:
     classes: list[FlowClass] = field(default_factory=list)
     unroutable: list[Unroutable] = field(default_factory=list)
     shadowed: list[Shadowed] = field(default_factory=list)
+    shadow_undecided: list[RuleRef] = field(default_factory=list)  # the shadow search gave up on these
     skipped: list[str] = field(default_factory=list)  # networks with no destination of their family
 
 
 def analyse_forwarding(ruleset: Ruleset, topology: Topology, networks: list[IPNet], destinations: list[IPNet],
                        ports: list[int]) -> ForwardingAnalysis:
+    with collector_paused():
+        return _analyse(ruleset, topology, networks, destinations, ports)
+
+
+def _analyse(ruleset: Ruleset, topology: Topology, networks: list[IPNet], destinations: list[IPNet],
+             ports: list[int]) -> ForwardingAnalysis:
     out = ForwardingAnalysis()
     dports = normalize((p, p) for p in ports)
     relevant: dict[int, tuple[Table, Chain, Rule]] = {}
+    reached: set[int] = set()
     for net in networks:
         dst = from_networks([d for d in destinations if d.version == net.version])
         if not dst:
@@ -58,19 +68,23 @@ def analyse_forwarding(ruleset: Ruleset, topology: Topology, networks: list[IPNe
                 out.unroutable.append(Unroutable(net, leg_dst))
                 continue
             query = Query(net.version, from_networks([net]), leg_dst, dports, PathKind.FORWARD, iif=iif, oif=oif)
-            out.classes += [FlowClass(net, iif, oif, c) for c in evaluate(ruleset, query)]
-            for table, chain, rule in relevant_rules(ruleset, query):
+            compiler = RuleCompiler(query)  # shared: both passes compile the same rules for this query
+            out.classes += [FlowClass(net, iif, oif, c) for c in evaluate(ruleset, query, reached, compiler)]
+            for table, chain, rule in relevant_rules(ruleset, query, compiler):
                 relevant.setdefault(id(rule), (table, chain, rule))
-    out.shadowed = _shadowed(list(relevant.values()))
+    out.shadowed, out.shadow_undecided = _shadowed(list(relevant.values()), reached)
     return out
 
 
-def _shadowed(rules: list[tuple[Table, Chain, Rule]]) -> list[Shadowed]:
+def _shadowed(rules: list[tuple[Table, Chain, Rule]], reached: set[int]) -> tuple[list[Shadowed], list[RuleRef]]:
     by_chain: dict[int, tuple[Table, Chain, list[Rule]]] = {}
     for table, chain, rule in rules:
         by_chain.setdefault(id(chain), (table, chain, []))[2].append(rule)
     found: dict[RuleRef, Shadowed] = {}
+    undecided: dict[RuleRef, None] = {}
     for table, chain, candidates in by_chain.values():
-        for item in find_shadowed(table, chain, candidates):
+        search = search_shadowed(table, chain, candidates, reached)
+        for item in search.shadowed:
             found.setdefault(item.rule, item)
-    return list(found.values())
+        undecided.update(dict.fromkeys(search.undecided))
+    return list(found.values()), list(undecided)

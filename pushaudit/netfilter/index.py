@@ -8,22 +8,23 @@ toggles, so a lookup costs a handful of big-integer operations instead of a scan
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pushaudit.netfilter.intervals import IntervalSet
 from pushaudit.netfilter.model import DIM_COUNT
 from pushaudit.netfilter.space import Box, Cube
 
-_BLOCK = 64
+_BLOCK = 16
 _EXACT_LIMIT = 8  # above this many intervals a cube's axis is looked up by its hull (then checked)
 
 
 @dataclass
 class _Axis:
     starts: list[int]  # first value of each atom, ascending, starts[0] == 0
-    toggles: list[int]  # per atom: rules whose membership flips at the atom's start
-    begins: list[int]  # per atom: rules with an interval beginning at the atom
+    toggles: dict[int, list[int]]  # atom -> rules whose membership flips at the atom's start
+    begins: dict[int, list[int]]  # atom -> rules with an interval beginning at the atom
     checkpoints: list[int] = field(default_factory=list)  # active rules at the start of each block
     block_begins: list[int] = field(default_factory=list)  # OR of ``begins`` over each block
     free: int = 0  # rules that do not constrain this axis
@@ -31,22 +32,23 @@ class _Axis:
 
     def active_at(self, atom: int) -> int:
         block = atom // _BLOCK
-        mask = self.checkpoints[block]
+        flipped: set[int] = set()
         for i in range(block * _BLOCK + 1, atom + 1):
-            mask ^= self.toggles[i]
-        return mask
+            flipped.symmetric_difference_update(self.toggles.get(i, ()))
+        return self.checkpoints[block] ^ bits_of(flipped)
 
     def begins_in(self, first: int, last: int) -> int:
         mask = 0
+        loose: set[int] = set()
         i = first
         while i <= last:
             if i % _BLOCK == 0 and i + _BLOCK - 1 <= last:
                 mask |= self.block_begins[i // _BLOCK]
                 i += _BLOCK
             else:
-                mask |= self.begins[i]
+                loose.update(self.begins.get(i, ()))
                 i += 1
-        return mask
+        return mask | bits_of(loose)
 
     def touching(self, intervals: IntervalSet) -> int:
         if intervals not in self.cache:
@@ -61,7 +63,8 @@ class _Axis:
 
 
 class ChainIndex:
-    """Rules of one chain (as seen at one hook) that may match, by position."""
+    """Rules of one chain that may match a cube, by position. Callers narrow it to the rules
+    that matter to them (``among``) so one index serves every query and the shadow search."""
 
     def __init__(self, boxes: list[list[Box] | None]) -> None:
         """``boxes[i]``: the boxes of rule ``i`` (None: the rule can never matter)."""
@@ -71,16 +74,56 @@ class ChainIndex:
                 self.live |= 1 << position
         self.axes = [_build_axis(boxes, axis) for axis in range(DIM_COUNT)]
 
-    def next_rule(self, cube: Cube, start: int) -> int | None:
-        """Position of the first rule at or after ``start`` whose boxes may meet ``cube``."""
-        mask = self.live >> start << start
-        for axis, index in enumerate(self.axes):
-            if not mask:
-                return None
-            mask &= index.touching(cube[axis])
+    def next_rule(self, cube: Cube, start: int, among: int = -1) -> int | None:
+        """Position of the first rule of ``among`` at or after ``start`` whose boxes may meet ``cube``."""
+        mask = self.touching(cube, among >> start << start)
         if not mask:
             return None
         return (mask & -mask).bit_length() - 1
+
+    def touching(self, cube: Cube, among: int) -> int:
+        """The rules of ``among`` (a bit mask by position) whose boxes may meet ``cube``; exact
+        when every axis of the cube has at most a few intervals, a superset otherwise."""
+        mask = among & self.live
+        for axis, index in enumerate(self.axes):
+            if not mask:
+                return 0
+            mask &= index.touching(cube[axis])
+        return mask
+
+
+@dataclass(frozen=True)
+class LiveIndex:
+    """An index over some rules of a chain (``positions``, ascending), answering in chain positions."""
+
+    positions: list[int]
+    index: ChainIndex
+
+    def next_rule(self, cube: Cube, start: int) -> int | None:
+        found = self.index.next_rule(cube, bisect_left(self.positions, start))
+        return None if found is None else self.positions[found]
+
+
+def bits_of(positions: Iterable[int]) -> int:
+    """An int with the given bits set, built in one go (each ``|= 1 << p`` copies the number)."""
+    chosen = list(positions)
+    if not chosen:
+        return 0
+    buf = bytearray((max(chosen) >> 3) + 1)
+    for position in chosen:
+        buf[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buf, "little")
+
+
+def positions(mask: int) -> list[int]:
+    """The set bits of ``mask``, lowest first (a string scan beats bit tricks on long ints)."""
+    bits = bin(mask)[:1:-1]
+    found: list[int] = []
+    i = bits.find("1")
+    while i >= 0:
+        found.append(i)
+        i = bits.find("1", i + 1)
+    return found
 
 
 def _build_axis(boxes: list[list[Box] | None], axis: int) -> _Axis:
@@ -94,34 +137,55 @@ def _build_axis(boxes: list[list[Box] | None], axis: int) -> _Axis:
         if any(limit is None for limit in limits):
             free |= 1 << position
             continue
-        merged = tuple(sorted({iv for limit in limits if limit is not None for iv in limit}))
+        # Toggles pair up only over disjoint intervals: join what several boxes (or an
+        # unnormalized set) may overlap.
+        merged = limits[0]
+        if len(limits) > 1 or (merged is not None and not _disjoint(merged)):
+            merged = _union(sorted({iv for limit in limits for iv in limit or ()}))
+        assert merged is not None
         spans.append((position, merged))
         for lo, hi in merged:
             cuts.update((lo, hi + 1))
     starts = sorted(cuts)
-    toggles = [0] * len(starts)
-    begins = [0] * len(starts)
+    toggles: dict[int, list[int]] = {}
+    begins: dict[int, list[int]] = {}
     for position, intervals in spans:
-        bit = 1 << position
-        for lo, hi in _union(intervals):
+        for lo, hi in intervals:
             first = bisect_right(starts, lo) - 1
-            toggles[first] ^= bit
-            begins[first] |= bit
+            toggles.setdefault(first, []).append(position)
+            begins.setdefault(first, []).append(position)
             after = bisect_right(starts, hi)
             if after < len(starts):
-                toggles[after] ^= bit
+                toggles.setdefault(after, []).append(position)
     index = _Axis(starts, toggles, begins, free=free)
-    active = 0
-    for i in range(len(starts)):
-        active ^= toggles[i]
-        if i % _BLOCK == 0:
-            index.checkpoints.append(active)
-            index.block_begins.append(0)
-        index.block_begins[-1] |= begins[i]
+    _checkpoint(index, (len(boxes) + 7) // 8)
     return index
 
 
-def _union(intervals: IntervalSet) -> list[tuple[int, int]]:
+def _checkpoint(index: _Axis, width: int) -> None:
+    """Block summaries, swept in byte arrays: flipping one bit of a Python int would copy
+    the whole (rule-count-bit) number every time."""
+    active = bytearray(width)
+    began = bytearray(width)
+    atoms = len(index.starts)
+    for i in range(atoms):
+        if i % _BLOCK == 0:
+            began = bytearray(width)
+        for position in index.toggles.get(i, ()):
+            active[position >> 3] ^= 1 << (position & 7)
+        for position in index.begins.get(i, ()):
+            began[position >> 3] |= 1 << (position & 7)
+        if i % _BLOCK == 0:
+            index.checkpoints.append(int.from_bytes(active, "little"))
+        if i % _BLOCK == _BLOCK - 1 or i == atoms - 1:
+            index.block_begins.append(int.from_bytes(began, "little"))
+
+
+def _disjoint(intervals: IntervalSet) -> bool:
+    return all(intervals[k][1] + 1 < intervals[k + 1][0] for k in range(len(intervals) - 1))
+
+
+def _union(intervals: list[tuple[int, int]]) -> IntervalSet:
     """Overlapping intervals (from several boxes of one rule) joined, so toggles stay paired."""
     out: list[list[int]] = []
     for lo, hi in intervals:
@@ -129,4 +193,4 @@ def _union(intervals: IntervalSet) -> list[tuple[int, int]]:
             out[-1][1] = max(out[-1][1], hi)
         else:
             out.append([lo, hi])
-    return [(lo, hi) for lo, hi in out]
+    return tuple((lo, hi) for lo, hi in out)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from pushaudit.context import HostContext, ModelKey
 from pushaudit.errors import DataError
+from pushaudit.gcpause import collector_paused
 from pushaudit.netfilter.iptables_save import parse_iptables_save
 from pushaudit.netfilter.model import Rule, Ruleset, Table
 from pushaudit.netfilter.nft_json import excerpt, parse_nft_json
@@ -17,6 +18,11 @@ _LEGACY_WARNING = "iptables-legacy tables present"
 
 
 def load_ruleset(snapshot: HostSnapshot) -> Ruleset:
+    with collector_paused():
+        return _load(snapshot)
+
+
+def _load(snapshot: HostSnapshot) -> Ruleset:
     record, output = snapshot.command("nft_ruleset")
     if record.exit_status != 0:
         raise DataError("E-PARSE-NETFILTER",

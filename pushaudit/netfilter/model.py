@@ -72,7 +72,7 @@ class ScalarMatch:
     implicit: bool = False  # implied by another match (``tcp dport`` implies l4proto tcp)
 
     def accepts(self, value: str) -> bool:
-        hit = any(_name_matches(pattern, value) for pattern in self.values)
+        hit = value in self.values or any(_name_matches(pattern, value) for pattern in self.values)
         return hit != self.negate
 
 

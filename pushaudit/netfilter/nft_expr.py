@@ -54,6 +54,8 @@ class ExprContext:
 
     sets: dict[str, SetInfo] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # A named set used by many rules is translated once per field and operator.
+    set_matches: dict[tuple[str, Dim, int | None, str], RangeMatch] = field(default_factory=dict)
 
 
 class Untranslatable(Exception):
@@ -130,11 +132,15 @@ class MatchTranslator:
         fld, deps = field_of(left)
         if fld.flags:
             return [*deps, _flags(0xFF, op, right)]
-        items = self._items(right)
         if fld.key is not None:
-            return [*deps, self._scalar(fld.key, op, items)]
+            return [*deps, self._scalar(fld.key, op, self._items(right))]
         assert fld.dim is not None
-        return [*deps, self._numeric(fld.dim, fld.family, op, items)]
+        if isinstance(right, str) and right.startswith("@"):
+            key = (right, fld.dim, fld.family, op)
+            if key not in self.ctx.set_matches:
+                self.ctx.set_matches[key] = self._numeric(fld.dim, fld.family, op, self._items(right))
+            return [*deps, self.ctx.set_matches[key]]
+        return [*deps, self._numeric(fld.dim, fld.family, op, self._items(right))]
 
     def _items(self, right: Any) -> list[Any]:
         if isinstance(right, str) and right.startswith("@"):
