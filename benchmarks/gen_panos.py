@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from xml.sax.saxutils import quoteattr
 
+from benchmarks.services import ProtocolServices
 from benchmarks.shape import FwRule, Shape
 
 
@@ -23,8 +24,7 @@ class PanosRenderer:
         self.shape = shape
         self.hostname = hostname
         self.addresses: dict[str, str] = {}  # object name -> ip-netmask
-        self.services: dict[str, tuple[str, str]] = {}  # object name -> (protocol, port text)
-        self.service_groups: dict[str, list[str]] = {}
+        self.services = ProtocolServices(shape)
 
     def render(self) -> str:
         rules = "".join(self._rule(r) for r in self.shape.rules)  # first: rules create the objects
@@ -94,30 +94,15 @@ class PanosRenderer:
         return (f'            <entry name="{name}">\n'
                 f"{_members('static', members, '              ')}            </entry>\n")
 
-    def _service_name(self, proto: str, item: str) -> str:
-        lo, hi = item.split("-")
-        port = lo if lo == hi else item
-        name = f"{proto}-{port}"
-        self.services[name] = (proto, port)
-        return name
-
-    def _service_group_name(self, group: str, proto: str) -> str:
-        name = f"{group}-{proto}"
-        if name not in self.service_groups:
-            source = self.shape.service_groups[group]
-            members = [self._service_name(proto, m) for m in source.members]
-            members += [self._service_group_name(c, proto) for c in source.children]
-            self.service_groups[name] = members
-        return name
-
     def _services(self) -> str:
         return "".join(f'            <entry name="{n}">\n              <protocol>\n                <{p}>\n'
                        f"                  <port>{port}</port>\n                </{p}>\n              </protocol>\n"
-                       "            </entry>\n" for n, (p, port) in self.services.items())
+                       "            </entry>\n" for n, (p, port) in self.services.services.items())
 
     def _service_groups(self) -> str:
-        return "".join(f'            <entry name="{n}">\n{_members("members", m, "              ")}'
-                       "            </entry>\n" for n, m in self.service_groups.items())
+        pad = "              "
+        return "".join(f'            <entry name="{n}">\n{_members("members", self.services.member_names(n), pad)}'
+                       "            </entry>\n" for n in self.services.groups)
 
     def _endpoint(self, items: list[str]) -> list[str]:
         if items == ["any"]:
@@ -125,11 +110,8 @@ class PanosRenderer:
         return [i[1:] if i.startswith("@") else self._address_name(i) for i in items]
 
     def _rule(self, rule: FwRule) -> str:
-        if rule.proto == "ip" or not rule.ports:
-            services = ["any"]
-        else:
-            services = [self._service_group_name(p[1:], rule.proto) if p.startswith("@")
-                        else self._service_name(rule.proto, p) for p in rule.ports]
+        no_ports = rule.proto == "ip" or not rule.ports
+        services = ["any"] if no_ports else self.services.for_ports(rule.proto, rule.ports)
         ind = "                  "
         return (f"                <entry name={quoteattr(rule.name)}>\n"
                 f"{_members('from', [rule.src_zone], ind)}{_members('to', [rule.dst_zone], ind)}"

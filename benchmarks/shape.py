@@ -87,6 +87,13 @@ class Shape:
         return list(dict.fromkeys(out))
 
 
+def object_name(cidr: str, sep: str = "-") -> str:
+    """An address object's name for a CIDR, as sites often write them: H-<ip> or N-<net><sep><len>."""
+    net = ipaddress.ip_network(cidr)
+    return f"H-{net.network_address}" if net.prefixlen == net.max_prefixlen else \
+        f"N-{net.network_address}{sep}{net.prefixlen}"
+
+
 def make_zones(inside: int = 3, sites: int = 6) -> list[Zone]:
     """Inside zones hold the client networks; site zones (branch links) only add interfaces,
     ACLs and rules, as on a head-end firewall."""

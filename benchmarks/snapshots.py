@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.gen_asa import render_asa
+from benchmarks.gen_fortinet import render_fortinet
+from benchmarks.gen_junos import render_junos
 from benchmarks.gen_nft import render_ip_addr, render_ip_route, render_nft
 from benchmarks.gen_panos import render_panos
 from benchmarks.shape import Shape, make_shape
@@ -23,7 +25,7 @@ from pushaudit.platforms import PlatformError, load_platform
 from pushaudit.policy.loader import load_policy, policy_to_yaml
 from pushaudit.snapshot import CommandRecord, Connection, HostFacts, HostSnapshot, Snapshot, now_iso
 
-PLATFORMS = ("linux", "cisco_asa", "paloalto_panos")
+PLATFORMS = ("linux", "cisco_asa", "paloalto_panos", "fortinet", "juniper_junos")
 
 
 def render_linux(shape: Shape, hostname: str) -> dict[str, str]:
@@ -33,7 +35,8 @@ def render_linux(shape: Shape, hostname: str) -> dict[str, str]:
 
 
 _RENDERERS: dict[str, Callable[[Shape, str], dict[str, str]]] = {
-    "linux": render_linux, "cisco_asa": render_asa, "paloalto_panos": render_panos,
+    "linux": render_linux, "cisco_asa": render_asa, "paloalto_panos": render_panos, "fortinet": render_fortinet,
+    "juniper_junos": render_junos,
 }
 
 
@@ -76,17 +79,24 @@ def new_snapshot(root: Path, hosts: list[str]) -> Snapshot:
     return snapshot
 
 
-def write_host(snapshot: Snapshot, name: str, platform: str, shape: Shape) -> HostSnapshot:
-    """One firewall host of ``platform`` holding ``shape`` as that platform prints it."""
-    facts = HostFacts(name=name, hostname="192.0.2.1", port=22, platform=platform, role="firewall",
-                      client_networks=shape.client_networks, connection=Connection(ok=True))
-    host = HostSnapshot.create(snapshot.host_dir(name), facts)
+def store_host(root: Path, platform: str, client_networks: list[str], outputs: dict[str, str],
+               name: str | None = None) -> HostSnapshot:
+    """A firewall host folder holding ``outputs`` (command id -> text) as the collector stores them."""
+    facts = HostFacts(name=name or root.name, hostname="192.0.2.1", port=22, platform=platform, role="firewall",
+                      client_networks=client_networks, connection=Connection(ok=True))
+    host = HostSnapshot.create(root, facts)
     texts = _command_texts(platform)
-    for command_id, output in _RENDERERS[platform](shape, name).items():
+    for command_id, output in outputs.items():
         record = CommandRecord(command_id, texts.get(command_id, command_id), now_iso(), 0.1, 0, "")
         host.add_command(record, output)
     host.save()
     return host
+
+
+def write_host(snapshot: Snapshot, name: str, platform: str, shape: Shape) -> HostSnapshot:
+    """One firewall host of ``platform`` holding ``shape`` as that platform prints it."""
+    return store_host(snapshot.host_dir(name), platform, shape.client_networks, _RENDERERS[platform](shape, name),
+                      name)
 
 
 def generate_host(root: Path, platform: str, rules: int, seed: int) -> Path:

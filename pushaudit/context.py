@@ -40,6 +40,12 @@ class HostContext:
     def host(self) -> str:
         return self.facts.name
 
+    def release(self) -> None:
+        """Forget the models built so far (a peer that needs them later builds them again).
+        The snapshot is reopened too: parsers may keep a large parse keyed to the old one."""
+        self._cache.clear()
+        self.snapshot = self.snapshot.reopened()
+
     def get(self, key: ModelKey[T]) -> T:
         """Build (once) and return a model; a DataError is cached and raised again."""
         if key.name not in self._cache:

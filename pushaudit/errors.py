@@ -11,6 +11,7 @@ ERROR_CODES: dict[str, str] = {
     "E-DATA-MISSING": "The snapshot lacks data this check needs.",
     "E-PARSE-SQUID": "squid.conf (or a file it includes) could not be fully parsed.",
     "E-PARSE-NETFILTER": "The nftables or iptables ruleset could not be fully parsed.",
+    "E-PARSE-FIREWALL": "A vendor firewall's configuration (ASA, PAN-OS, FortiOS, Junos) could not be parsed.",
     "E-PARSE-DNS": "A dig output could not be parsed into a DNS message.",
     "E-PARSE-PROBE": "A proxy probe output could not be parsed.",
     "E-PAC-ENGINE": "A PAC file did not load, threw, ran past its time limit or returned no proxy list.",

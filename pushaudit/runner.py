@@ -95,6 +95,7 @@ def evaluate(snapshot: Snapshot, policy: Policy | None = None) -> RunResult:
     for ctx in contexts:
         findings: list[Finding] = evaluate_host(ctx, checks)
         hosts.append(HostResult(facts=ctx.facts, findings=findings, dns=_dns(ctx), warnings=_warnings(ctx)))
+        ctx.release()  # a fleet's parsed models must not pile up until the run ends
     meta: dict[str, Any] = {
         **snapshot.meta,
         "snapshot": str(snapshot.root),

@@ -98,6 +98,12 @@ class HostSnapshot:
         self._files: dict[str, FileRecord] | None = None
         self._listings: dict[str, list[str]] | None = None
 
+    def reopened(self) -> HostSnapshot:
+        """A fresh reader of the same host (facts kept): caches keyed to this object go away."""
+        fresh = HostSnapshot(self.root)
+        fresh._facts = self._facts
+        return fresh
+
     # -- writing ---------------------------------------------------------------
     @classmethod
     def create(cls, root: Path, facts: HostFacts) -> HostSnapshot:

@@ -117,7 +117,7 @@ def _check_version(snapshot: HostSnapshot, warnings: list[str]) -> str | None:
         warnings.append("cmd:show_version: failed or empty; the platform is taken on trust")
         return None
     if "Adaptive Security Appliance" not in text:
-        raise DataError("E-PARSE-NETFILTER", "show version does not describe a Cisco Adaptive Security Appliance",
+        raise DataError("E-PARSE-FIREWALL", "show version does not describe a Cisco Adaptive Security Appliance",
                         source="cmd:show_version")
     found = _UPTIME.search(text)
     return found.group(1) if found else None

@@ -100,6 +100,6 @@ def require_vendor(output: Output, prefixes: tuple[str, ...], what: str) -> None
         return
     if not any(line.text.startswith(prefixes) for line in output.lines):
         first = output.lines[0]
-        raise DataError("E-PARSE-NETFILTER",
+        raise DataError("E-PARSE-FIREWALL",
                         f"{output.source} does not look like Cisco ASA {what} (first line: {first.text[:80]!r})",
                         source=output.source, line=first.number)

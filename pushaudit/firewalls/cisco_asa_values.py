@@ -74,7 +74,8 @@ def unresolved(kind: str, name: str, why: str) -> Condition:
 
 
 # Large configurations repeat the same literals; parsing each once keeps a 20,000-ACE dump fast.
-@cache
+# Bounded: a fleet run parses thousands of configurations in one process.
+@lru_cache(maxsize=1 << 16)
 def network(text: str) -> AddrSet:
     """``10.1.0.0/16`` style (v6 prefixes, or v4 after mask conversion); AsaSyntaxError if not."""
     try:
@@ -85,7 +86,7 @@ def network(text: str) -> AddrSet:
     return AddrSet(v4=span) if net.version == 4 else AddrSet(v6=span)
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def host(address: str) -> AddrSet:
     value = _ipv4_int(address)
     if value is not None:
@@ -97,7 +98,7 @@ def host(address: str) -> AddrSet:
     return network(f"{addr}/{addr.max_prefixlen}")
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def masked(address: str, mask: str) -> AddrSet:
     """An IPv4 address with a dotted netmask (a contiguous mask, as the ASA requires)."""
     value, bits = _ipv4_int(address), _ipv4_int(mask)

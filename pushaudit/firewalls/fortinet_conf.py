@@ -58,8 +58,7 @@ class Block:
         return values[0] if values else default
 
     def enabled(self, key: str) -> bool:
-        setting = self.settings.get(key)
-        return setting is not None and setting.raw == "enable"
+        return self.value(key) == "enable"  # value(): a trailing space must not switch a negation off
 
 
 @dataclass

@@ -29,7 +29,6 @@ from pushaudit.snapshot import HostSnapshot
 
 CHAIN = "firewall-policy"
 SYNTAX = "fortinet"
-_VDOM_OFF = ("disable", "")
 
 # command id -> the config block its output holds
 SECTIONS = {
@@ -95,7 +94,7 @@ class SnapshotReader:
         if not why:
             return block
         if required:
-            raise DataError("E-PARSE-NETFILTER", f"'{record.command}' output {why}", source=source)
+            raise DataError("E-PARSE-FIREWALL", f"'{record.command}' output {why}", source=source)
         self.warnings.append(f"{source}: output {why}; ignored")
         return None
 
@@ -109,10 +108,16 @@ class SnapshotReader:
         if not self.snapshot.has_command("system_status"):
             self.warnings.append("cmd:system_status: was not collected (VDOM mode not checked)")
             return "", "root"
-        _, output = self.snapshot.command("system_status")
+        record, output = self.snapshot.command("system_status")
+        if record.exit_status != 0:
+            raise DataError("E-COLLECT-COMMAND", f"'{record.command}' failed (exit {record.exit_status}): "
+                            f"{output.strip()[:120]}", source="cmd:system_status")
         fields = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in output.splitlines())}
-        mode = fields.get("Virtual domain configuration", "")
-        if mode not in _VDOM_OFF:
+        mode = fields.get("Virtual domain configuration")
+        if mode is None:  # a truncated or foreign output must not pass for a device without VDOMs
+            raise DataError("E-PARSE-FIREWALL", "'get system status' does not say whether VDOMs are enabled "
+                            "(no 'Virtual domain configuration' line)", source="cmd:system_status")
+        if mode != "disable":
             raise DataError("E-DATA-MISSING", f"VDOMs are enabled ({mode}): the collected commands show one VDOM "
                             "only, and pushaudit reads FortiGates without VDOMs", source="cmd:system_status")
         return fields.get("Hostname", ""), fields.get("Current virtual domain", "") or "root"
@@ -140,7 +145,7 @@ def _load(snapshot: HostSnapshot) -> FortigateConfig:
     policy_section = reader.section("firewall_policy", required=True)
     assert policy_section is not None
     if policy_section.problems:
-        raise DataError("E-PARSE-NETFILTER", "'show firewall policy' has lines outside any policy: "
+        raise DataError("E-PARSE-FIREWALL", "'show firewall policy' has lines outside any policy: "
                         + "; ".join(policy_section.problems[:3]), source="cmd:firewall_policy")
     builder = PolicyBuilder(addresses, services, interfaces, source="cmd:firewall_policy", table=vdom, chain=CHAIN)
     policies = builder.build(policy_section)

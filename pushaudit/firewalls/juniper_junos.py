@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from pushaudit.errors import DataError
 from pushaudit.firewalls import FirewallPlatform
@@ -67,6 +68,11 @@ class JunosFirewall:
     inactive: list[Policy] = field(default_factory=list)  # deactivated policies, not in the ruleset
 
 
+# build_ruleset and build_topology of one host both read configuration_security (a large
+# output): each command is parsed once per snapshot object.
+_PARSED: WeakKeyDictionary[HostSnapshot, dict[str, SetConfig]] = WeakKeyDictionary()
+
+
 def read_config(snapshot: HostSnapshot, command_ids: list[str], required: set[str]) -> SetConfig:
     """The statements of the given commands; a failed or missing required one is a DataError."""
     config = SetConfig()
@@ -76,16 +82,24 @@ def read_config(snapshot: HostSnapshot, command_ids: list[str], required: set[st
                 raise DataError("E-DATA-MISSING", f"command {command_id!r} was not collected on this host",
                                 source=f"cmd:{command_id}")
             continue
-        record, output = snapshot.command(command_id)
-        source = f"cmd:{command_id}"
-        if record.exit_status != 0:
-            raise DataError("E-COLLECT-COMMAND", f"'{record.command}' failed (exit {record.exit_status}): "
-                            f"{record.error or output.strip()[:120]}", source=source)
-        if command_id == SECURITY and not output.strip():
-            raise DataError("E-PARSE-NETFILTER", f"'{record.command}' printed nothing", source=source)
-        before = len(config.statements)
-        parse_set_output(output, source, config)
-        _check_root(config, before, command_id, source)
+        parsed = _PARSED.setdefault(snapshot, {})
+        if command_id not in parsed:
+            parsed[command_id] = _read_command(snapshot, command_id)
+        config.statements += parsed[command_id].statements
+        config.warnings += parsed[command_id].warnings
+    return config
+
+
+def _read_command(snapshot: HostSnapshot, command_id: str) -> SetConfig:
+    record, output = snapshot.command(command_id)
+    source = f"cmd:{command_id}"
+    if record.exit_status != 0:
+        raise DataError("E-COLLECT-COMMAND", f"'{record.command}' failed (exit {record.exit_status}): "
+                        f"{record.error or output.strip()[:120]}", source=source)
+    if command_id == SECURITY and not output.strip():
+        raise DataError("E-PARSE-FIREWALL", f"'{record.command}' printed nothing", source=source)
+    config = parse_set_output(output, source)
+    _check_root(config, 0, command_id, source)
     return config
 
 
@@ -94,7 +108,7 @@ def _check_root(config: SetConfig, start: int, command_id: str, source: str) -> 
     added = config.statements[start:]
     stray = [s for s in added if s.words[0] != root]
     if added and len(stray) * 2 > len(added):
-        raise DataError("E-PARSE-NETFILTER", f"{source}: not Junos '{root}' configuration "
+        raise DataError("E-PARSE-FIREWALL", f"{source}: not Junos '{root}' configuration "
                         f"(line {stray[0].line}: {stray[0].text[:80]!r})", source=source, line=stray[0].line)
     config.warnings += [f"{source} line {s.line}: not under '{root}', ignored" for s in stray[:20]]
     if stray:

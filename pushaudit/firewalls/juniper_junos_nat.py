@@ -19,6 +19,7 @@ from pushaudit.firewalls.juniper_junos_alts import conditional
 from pushaudit.firewalls.juniper_junos_appterms import port_range
 from pushaudit.firewalls.juniper_junos_setlines import SetConfig
 from pushaudit.interception import RuleRef
+from pushaudit.netfilter.intervals import normalize
 from pushaudit.netfilter.model import Action, Chain, Dim, Key, Match, Nat, RangeMatch, Rule, ScalarMatch, Table
 
 CHAIN = "nat"
@@ -113,15 +114,18 @@ def _rule(rs: _RuleSet, spec: tuple[str, list[list[str]]], index: int, table: st
     matches: list[Match] = []
     then: list[str] = []
     undecided: list[str] = []
+    criteria: dict[str, list[tuple[str, list[str]]]] = {}  # one criterion's values are alternatives
     for words in statements:
         if words[0] == "then":
             then = words[1:]
         elif words[0] == "match" and len(words) >= 3:
-            found = _match(words[1], words[2:], books)
-            if isinstance(found, str):
-                undecided.append(found)
-            else:
-                matches.extend(found)
+            criteria.setdefault(_criterion(words[1]), []).append((words[1], list(words[2:])))
+    for values in criteria.values():
+        found = _any_of([_match(key, rest, books) for key, rest in values])
+        if isinstance(found, str):
+            undecided.append(found)
+        else:
+            matches.extend(found)
     text = f"{rs.kind} nat rule-set {rs.name} rule {rule}: " + "; ".join(" ".join(w) for w in statements)
     ref = RuleRef(rs.source, "inet", table, f"nat {rs.kind} rule-set {rs.name}", index, text,
                   line=rs.lines[rule], comment=rule)
@@ -134,6 +138,37 @@ def _rule(rs: _RuleSet, spec: tuple[str, list[list[str]]], index: int, table: st
         target = then[2] if len(then) > 2 and then[1] in ("prefix", "inet") else None
         return Rule(ref, tuple(matches), Action.ACCEPT, nat=Nat("dnat", target))
     return Rule(ref, tuple(matches), Action.UNKNOWN, target=f"NAT rule {rule}: action '{' '.join(then)}' unknown")
+
+
+def _criterion(key: str) -> str:
+    """``destination-address`` and ``destination-address-name`` give values of one criterion."""
+    return key.removesuffix("-name")
+
+
+def _any_of(options: list[list[Match] | str]) -> list[Match] | str:
+    """The matches of several values of one criterion, joined: a packet needs only one of them."""
+    for option in options:
+        if isinstance(option, str):
+            return option
+    if len(options) == 1:
+        return options[0]
+    ranges: dict[tuple[Dim, int | None], list[tuple[int, int]]] = {}
+    protocols: set[str] = set()
+    for option in options:
+        assert not isinstance(option, str)
+        for match in option:
+            if isinstance(match, RangeMatch):
+                ranges.setdefault((match.dim, match.family), []).extend(match.values)
+            elif isinstance(match, ScalarMatch) and match.key is Key.L4PROTO and not match.implicit:
+                protocols.update(match.values)
+    if len(ranges) > 1:
+        return "NAT match values of both address families in one criterion are not modelled"
+    if ranges:
+        ((dim, family), intervals), = ranges.items()
+        implied = [m for option in options if not isinstance(option, str) for m in option
+                   if isinstance(m, ScalarMatch) and m.implicit][:1]
+        return [*implied, RangeMatch(dim, normalize(intervals), family)]
+    return [ScalarMatch(Key.L4PROTO, frozenset(protocols))]
 
 
 def _match(key: str, values: list[str], books: AddressBooks) -> list[Match] | str:

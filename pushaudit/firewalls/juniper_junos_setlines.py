@@ -88,7 +88,7 @@ def parse_set_output(text: str, source: str, config: SetConfig | None = None) ->
         elif line and not _NOISE.match(line):
             odd.append(number)
     if odd and not found:
-        raise DataError("E-PARSE-NETFILTER",
+        raise DataError("E-PARSE-FIREWALL",
                         f"{source}: no 'set' statement; expected Junos '| display set' output "
                         f"(line {odd[0]}: {text.splitlines()[odd[0] - 1].strip()[:80]!r})",
                         source=source, line=odd[0])

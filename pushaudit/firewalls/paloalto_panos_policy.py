@@ -31,7 +31,7 @@ def find_vsys(doc: ConfigDoc, vsys: str) -> tuple[ET.Element, ET.Element]:
     """The device entry and the vsys entry; DataError when the configuration has neither."""
     device = doc.root.find("devices/entry")
     if device is None:
-        raise DataError("E-PARSE-NETFILTER", f"{doc.source}: no <devices><entry> (a Panorama or partial "
+        raise DataError("E-PARSE-FIREWALL", f"{doc.source}: no <devices><entry> (a Panorama or partial "
                         "configuration?)", doc.source)
     for entry in entries(device, "vsys"):
         if entry.get("name") == vsys:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pushaudit.errors import DataError
 from pushaudit.firewalls.paloalto_panos_rawrule import RawEntry, RuleListError, from_element, read_rule_list
 
-CODE = "E-PARSE-NETFILTER"
+CODE = "E-PARSE-FIREWALL"
 CUT = "pushaudit-cut"  # attribute of a <rules> placeholder: the index of the cut-out list
 _ENTRY_TOKENS = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<entry\b[^>]*?/>|<entry(?=[\s/>])|</entry\s*>",
                            re.DOTALL)

@@ -40,7 +40,7 @@ def test_deactivate_switches_off_whole_words_only() -> None:
 def test_not_set_format_is_a_parse_error() -> None:
     with pytest.raises(DataError) as caught:
         parse_set_output("security {\n    policies {\n    }\n}\n", "cmd:configuration_security")
-    assert caught.value.code == "E-PARSE-NETFILTER" and caught.value.line == 1
+    assert caught.value.code == "E-PARSE-FIREWALL" and caught.value.line == 1
 
 
 def _security(tmp_path: Path, security: str, **extra: str) -> JunosFirewall:
@@ -51,7 +51,7 @@ def _security(tmp_path: Path, security: str, **extra: str) -> JunosFirewall:
 def test_empty_security_output_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         _security(tmp_path, "\n")
-    assert caught.value.code == "E-PARSE-NETFILTER"
+    assert caught.value.code == "E-PARSE-FIREWALL"
 
 
 def test_foreign_lines_warn_and_a_foreign_output_fails(tmp_path: Path) -> None:

@@ -182,7 +182,7 @@ def test_api_response_wrapper_and_stray_text() -> None:
 def test_not_a_panos_configuration(output: str, message: str, line: int | None) -> None:
     with pytest.raises(DataError) as info:
         parse_config(output, "cmd:config_running")
-    assert info.value.code == "E-PARSE-NETFILTER"
+    assert info.value.code == "E-PARSE-FIREWALL"
     assert message in info.value.message
     assert info.value.line == line
 
