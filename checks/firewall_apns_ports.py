@@ -4,6 +4,7 @@ Apple's push ranges on every APNs port (decided over all packets, first match pe
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from pushaudit.checks.registry import Check, CheckSpec, register
@@ -68,10 +69,26 @@ class FirewallApnsPorts(Check):
         evidence = [rule_evidence(ref, f"accepts e.g. {c.result.example()}") for ref, c in accepting.items()]
         if not accepting:
             evidence = [outcome_evidence(c.result.outcome, "accepted by chain policies") for c in analysis.classes[:1]]
+        if ruleset.unread:  # what was read opens every path; what was not could close one
+            return [self._unread(ctx, ruleset, expected, details, evidence + shadow_ev)]
         return [self.finding(
             ctx, Status.PASS, f"APNs ports {', '.join(map(str, ports))} are forwarded from every client network",
             expected=expected, found="all accepted", evidence=evidence + shadow_ev, details=details,
         )]
+
+    def _unread(self, ctx: HostContext, ruleset: Ruleset, expected: str, details: dict[str, Any],
+                evidence: list[Evidence]) -> Finding:
+        code = "E-PARSE-NETFILTER" if ctx.facts.platform == "linux" else "E-PARSE-FIREWALL"
+        shown = "; ".join(ruleset.unread[:3]) + (f" (+{len(ruleset.unread) - 3} more)" if len(ruleset.unread) > 3
+                                                 else "")
+        unread_ev = [_unread_evidence(item) for item in ruleset.unread[:10]]
+        return self.finding(
+            ctx, Status.ERROR,
+            f"every Apple path pushaudit could read is open, but {len(ruleset.unread)} part(s) of the configuration "
+            f"were not read and could change that: {shown}",
+            code=code, expected=expected, found="accepted by the rules that were read",
+            evidence=unread_ev + evidence, details={**details, "unread": ruleset.unread[:50]},
+        )
 
     def _undecided(self, ctx: HostContext, unknown: list[FlowClass], expected: str, details: dict[str, Any],
                    shadow_ev: list[Evidence]) -> Finding:
@@ -169,6 +186,18 @@ def _conditions(unknown: list[FlowClass]) -> list[tuple[str, str]]:
         outcome = cls.result.outcome
         seen.setdefault((decided_line(outcome), outcome.reason), None)
     return list(seen)
+
+
+_WHERE = re.compile(r"^(cmd:[\w.-]+)(?: line (\d+))?")
+
+
+def _unread_evidence(item: str) -> Evidence:
+    """``cmd:<id> line N: what`` as evidence pointing at that output line."""
+    found = _WHERE.match(item)
+    if found is None:
+        return Evidence(source="configuration", text=item, note="not read by pushaudit")
+    return Evidence(source=found.group(1), text=item, line=int(found.group(2)) if found.group(2) else None,
+                    note="not read by pushaudit")
 
 
 def _details(analysis: ForwardingAnalysis) -> dict[str, Any]:

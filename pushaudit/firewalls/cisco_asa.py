@@ -95,6 +95,7 @@ def _build(snapshot: HostSnapshot) -> AsaRuleset:
             table.chains[name] = acl_chain(acls[name], hostname, acl_out.source, ruleset.inactive, sides)
     for output in outputs:
         warnings += output.all_warnings()
+        ruleset.unread += output.unread
     warnings += [f"objects: {note}" for note in objects.notes]
     return ruleset
 

@@ -63,7 +63,7 @@ def parse_access_groups(output: Output) -> list[AccessGroup]:
         elif len(w) == 3 and w[0] == "access-group" and w[2] == "global":
             groups.append(AccessGroup(w[1], "global", None, line))
         elif w[0] != "!":
-            output.warn(line, f"access-group line not understood: {line.text.strip()}")
+            output.skip(line, f"access-group line not understood: {line.text.strip()}")
     return groups
 
 

@@ -34,6 +34,7 @@ class Output:
     command_id: str
     lines: list[Line]
     warnings: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
     _dropped: int = 0
 
     @property
@@ -46,6 +47,12 @@ class Output:
             return
         where = f" line {line.number}" if line is not None else ""
         self.warnings.append(f"{self.source}{where}: {message}")
+
+    def skip(self, line: Line | None, message: str) -> None:
+        """A line left out of the model: a warning, and a reason no check may pass."""
+        where = f" line {line.number}" if line is not None else ""
+        self.unread.append(f"{self.source}{where}: {message}")
+        self.warn(line, message)
 
     def all_warnings(self) -> list[str]:
         tail = [f"{self.source}: {self._dropped} more warnings not shown"] if self._dropped else []

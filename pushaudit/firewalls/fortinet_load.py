@@ -71,6 +71,7 @@ class SnapshotReader:
     def __init__(self, snapshot: HostSnapshot) -> None:
         self.snapshot = snapshot
         self.warnings: list[str] = []
+        self.unread: list[str] = []
 
     def section(self, command_id: str, *, required: bool) -> Block | None:
         source = f"cmd:{command_id}"
@@ -96,6 +97,7 @@ class SnapshotReader:
         if required:
             raise DataError("E-PARSE-FIREWALL", f"'{record.command}' output {why}", source=source)
         self.warnings.append(f"{source}: output {why}; ignored")
+        self.unread.append(f"{source}: output {why}")
         return None
 
     def _absent(self, required: bool, command_id: str, why: str, code: str) -> None:
@@ -156,7 +158,8 @@ def _load(snapshot: HostSnapshot) -> FortigateConfig:
     proxies = parse_proxy_policies(reader.section("firewall_proxy_policy", required=False), "cmd:firewall_proxy_policy")
     warnings = [*reader.warnings, *interfaces.warnings, *addresses.warnings, *services.warnings, *policies.warnings]
     return FortigateConfig(
-        hostname=hostname, vdom=vdom, ruleset=Ruleset([table], list(dict.fromkeys(warnings))), policies=policies,
+        hostname=hostname, vdom=vdom, ruleset=Ruleset([table], list(dict.fromkeys(warnings)), unread=reader.unread),
+        policies=policies,
         interfaces=interfaces, addresses=addresses, services=services, ssl_ssh_profiles=profiles,
         proxy_policies=proxies,
     )

@@ -87,6 +87,7 @@ def read_config(snapshot: HostSnapshot, command_ids: list[str], required: set[st
             parsed[command_id] = _read_command(snapshot, command_id)
         config.statements += parsed[command_id].statements
         config.warnings += parsed[command_id].warnings
+        config.unread += parsed[command_id].unread
     return config
 
 
@@ -111,6 +112,7 @@ def _check_root(config: SetConfig, start: int, command_id: str, source: str) -> 
         raise DataError("E-PARSE-FIREWALL", f"{source}: not Junos '{root}' configuration "
                         f"(line {stray[0].line}: {stray[0].text[:80]!r})", source=source, line=stray[0].line)
     config.warnings += [f"{source} line {s.line}: not under '{root}', ignored" for s in stray[:20]]
+    config.unread += [f"{source} line {s.line}: not under '{root}'" for s in stray]
     if stray:
         config.statements[start:] = [s for s in added if s.words[0] == root]
 
@@ -140,7 +142,7 @@ def _parse(snapshot: HostSnapshot) -> JunosFirewall:
     nat_warnings = add_nat(built.table, config, books, units)
     warnings = [*config.warnings, *policies.warnings, *books.warnings, *apps.warnings, *built.warnings,
                 *nat_warnings]
-    ruleset = Ruleset(tables=[built.table], warnings=warnings)
+    ruleset = Ruleset(tables=[built.table], warnings=warnings, unread=[*config.unread, *policies.unread])
     return JunosFirewall(name, config, policies, ruleset, built.inactive)
 
 

@@ -62,6 +62,7 @@ class PolicySet:
     default_line: int | None = None
     groups: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # chain -> (group, line)
     warnings: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # statements left out of the model
 
     by_chain: dict[str, list[Policy]] = field(default_factory=dict)
     by_chain_order: dict[str, None] = field(default_factory=dict)  # set of self.chains, for fast lookup
@@ -134,8 +135,9 @@ def _other(out: PolicySet, st: Statement) -> None:
         return
     elif kind in _IGNORED_TOP:
         return
-    out.warnings.append(f"{st.source} line {st.line}: security policies statement not understood: "
-                        f"{' '.join(words[2:])}")
+    message = f"{st.source} line {st.line}: security policies statement not understood: {' '.join(words[2:])}"
+    out.warnings.append(message)
+    out.unread.append(message)
 
 
 def _policy_words(policy: Policy, rest: list[str], st: Statement) -> None:

@@ -40,6 +40,7 @@ class SetConfig:
 
     statements: list[Statement] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # lines left out of the model (also warnings)
     _index: dict[tuple[str, ...], list[Statement]] | None = None
     _indexed: int = 0
 
@@ -92,6 +93,7 @@ def parse_set_output(text: str, source: str, config: SetConfig | None = None) ->
                         f"{source}: no 'set' statement; expected Junos '| display set' output "
                         f"(line {odd[0]}: {text.splitlines()[odd[0] - 1].strip()[:80]!r})",
                         source=source, line=odd[0])
+    out.unread += [f"{source} line {number}: not a set statement" for number in odd]
     for number in odd[:_MAX_WARNED_LINES]:
         out.warnings.append(f"{source} line {number}: not a set statement, ignored")
     if len(odd) > _MAX_WARNED_LINES:

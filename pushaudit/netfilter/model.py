@@ -188,6 +188,10 @@ class Table:
 class Ruleset:
     tables: list[Table] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Configuration the parser skipped without modelling it as undecidable (a line it could not
+    # read, a statement of an unknown kind): any of it could change a verdict, so checks that
+    # would pass say ERROR instead. Also listed among ``warnings``.
+    unread: list[str] = field(default_factory=list)
 
     def base_chains(self, hook: str, nfproto: str) -> list[tuple[Table, Chain]]:
         """Base chains a packet of ``nfproto`` crosses at ``hook``, in priority order."""
