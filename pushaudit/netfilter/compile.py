@@ -60,30 +60,32 @@ class RuleCompiler:
         return self.facts[key]
 
     def _compile(self, rule: Rule, hook: str) -> Compiled:
-        box: Box | None = FULL_BOX
         unknown: list[str] = []
+        # Names first: most rules of a large chain fail on an interface or zone, before any
+        # interval arithmetic.
         for match in rule.matches:
-            if isinstance(match, RangeMatch):
-                if match.family not in (None, self.query.family):
-                    return Compiled(False)
-                box = box_and(box, _range_box(match)) if box is not None else None
-            elif not isinstance(match, ConcatMatch):
+            if isinstance(match, ScalarMatch | FlagsMatch | UnknownMatch):
                 state = self._holds(match, hook)
                 if state is False:
                     return Compiled(False)
                 if state is None:
                     unknown.append(_why_unknown(match))
-        if box is None:
-            return Compiled(False)
-        boxes = [box]
+        axes = list(self.root)  # cut to the query's packets from the start: others never matter
+        for match in rule.matches:
+            if isinstance(match, RangeMatch):
+                current = axes[match.dim]
+                if match.family not in (None, self.query.family) or current is None:
+                    return Compiled(False)
+                axes[match.dim] = intersect(current, match.allowed())
+                if not axes[match.dim]:
+                    return Compiled(False)
+        boxes: list[Box] = [tuple(axes)]
         for match in rule.matches:
             if isinstance(match, ConcatMatch):
                 if any(f not in (None, self.query.family) for f in match.families):
                     return Compiled(False)
                 candidates = (box_and(x, _element_box(match, e)) for x in boxes for e in match.elements)
                 boxes = [b for b in candidates if b is not None]
-        # Boxes outside the query's packets can never matter to it.
-        boxes = [b for b in (box_and(x, self.root) for x in boxes) if b is not None]
         if not boxes:
             return Compiled(False)
         return Compiled(None if unknown else True, boxes, "; ".join(unknown))
@@ -129,12 +131,6 @@ def _why_unknown(match: ScalarMatch | FlagsMatch | UnknownMatch) -> str:
         names = ", ".join(sorted(match.values))
         return f"{match.key} {'!= ' if match.negate else ''}{names} (the interface is not known)"
     return "tcp flags"
-
-
-def _range_box(match: RangeMatch) -> Box:
-    limit: list[IntervalSet | None] = [None] * len(FULL_BOX)
-    limit[match.dim] = match.allowed()
-    return tuple(limit)
 
 
 def _element_box(match: ConcatMatch, element: tuple[IntervalSet, ...]) -> Box:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, replace
 
+from pushaudit.gcpause import collector_paused
 from pushaudit.interception import RuleRef
 from pushaudit.netfilter.compile import RuleCompiler, relevant_rules
 from pushaudit.netfilter.index import ChainIndex, LiveIndex
@@ -39,7 +40,8 @@ def evaluate(ruleset: Ruleset, query: Query, reached: set[int] | None = None,
     collects the ids of the rules some packet reached and matched; it is left alone when an
     undecidable match was followed both ways (a packet of one way may not exist at all)."""
     walker = _Walker(ruleset, query, compiler)
-    classes = walker.run()
+    with collector_paused():
+        classes = walker.run()
     if reached is not None and walker.branches == 0:
         reached |= walker.matched
     return classes

@@ -9,6 +9,7 @@ toggles, so a lookup costs a handful of big-integer operations instead of a scan
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -68,10 +69,7 @@ class ChainIndex:
 
     def __init__(self, boxes: list[list[Box] | None]) -> None:
         """``boxes[i]``: the boxes of rule ``i`` (None: the rule can never matter)."""
-        self.live = 0
-        for position, rule_boxes in enumerate(boxes):
-            if rule_boxes:
-                self.live |= 1 << position
+        self.live = bits_of(position for position, rule_boxes in enumerate(boxes) if rule_boxes)
         self.axes = [_build_axis(boxes, axis) for axis in range(DIM_COUNT)]
 
     def next_rule(self, cube: Cube, start: int, among: int = -1) -> int | None:
@@ -127,37 +125,40 @@ def positions(mask: int) -> list[int]:
 
 
 def _build_axis(boxes: list[list[Box] | None], axis: int) -> _Axis:
-    cuts: set[int] = {0}
-    free = 0
+    free: list[int] = []
     spans: list[tuple[int, IntervalSet]] = []
+    cut_values = [0]
     for position, rule_boxes in enumerate(boxes):
         if not rule_boxes:
             continue
-        limits = [b[axis] for b in rule_boxes]
-        if any(limit is None for limit in limits):
-            free |= 1 << position
-            continue
-        # Toggles pair up only over disjoint intervals: join what several boxes (or an
-        # unnormalized set) may overlap.
-        merged = limits[0]
-        if len(limits) > 1 or (merged is not None and not _disjoint(merged)):
+        if len(rule_boxes) == 1:
+            merged = rule_boxes[0][axis]
+            if merged is None:
+                free.append(position)
+                continue
+            if len(merged) > 1 and not _disjoint(merged):
+                merged = _union(sorted(merged))  # toggles pair up only over disjoint intervals
+        else:
+            limits = [b[axis] for b in rule_boxes]
+            if any(limit is None for limit in limits):
+                free.append(position)
+                continue
             merged = _union(sorted({iv for limit in limits for iv in limit or ()}))
-        assert merged is not None
         spans.append((position, merged))
         for lo, hi in merged:
-            cuts.update((lo, hi + 1))
-    starts = sorted(cuts)
-    toggles: dict[int, list[int]] = {}
-    begins: dict[int, list[int]] = {}
+            cut_values.append(lo)
+            cut_values.append(hi + 1)
+    starts = sorted(set(cut_values))
+    atom = {value: i for i, value in enumerate(starts)}  # every lo and hi + 1 is a cut
+    toggles: defaultdict[int, list[int]] = defaultdict(list)
+    begins: defaultdict[int, list[int]] = defaultdict(list)
     for position, intervals in spans:
         for lo, hi in intervals:
-            first = bisect_right(starts, lo) - 1
-            toggles.setdefault(first, []).append(position)
-            begins.setdefault(first, []).append(position)
-            after = bisect_right(starts, hi)
-            if after < len(starts):
-                toggles.setdefault(after, []).append(position)
-    index = _Axis(starts, toggles, begins, free=free)
+            first = atom[lo]
+            toggles[first].append(position)
+            begins[first].append(position)
+            toggles[atom[hi + 1]].append(position)  # past the last atom: never read
+    index = _Axis(starts, dict(toggles), dict(begins), free=bits_of(free))
     _checkpoint(index, (len(boxes) + 7) // 8)
     return index
 
@@ -166,19 +167,18 @@ def _checkpoint(index: _Axis, width: int) -> None:
     """Block summaries, swept in byte arrays: flipping one bit of a Python int would copy
     the whole (rule-count-bit) number every time."""
     active = bytearray(width)
-    began = bytearray(width)
+    toggles, begins = index.toggles, index.begins
     atoms = len(index.starts)
-    for i in range(atoms):
-        if i % _BLOCK == 0:
-            began = bytearray(width)
-        for position in index.toggles.get(i, ()):
-            active[position >> 3] ^= 1 << (position & 7)
-        for position in index.begins.get(i, ()):
-            began[position >> 3] |= 1 << (position & 7)
-        if i % _BLOCK == 0:
-            index.checkpoints.append(int.from_bytes(active, "little"))
-        if i % _BLOCK == _BLOCK - 1 or i == atoms - 1:
-            index.block_begins.append(int.from_bytes(began, "little"))
+    for block_start in range(0, atoms, _BLOCK):
+        began = bytearray(width)
+        for i in range(block_start, min(block_start + _BLOCK, atoms)):
+            for position in toggles.get(i, ()):
+                active[position >> 3] ^= 1 << (position & 7)
+            for position in begins.get(i, ()):
+                began[position >> 3] |= 1 << (position & 7)
+            if i == block_start:
+                index.checkpoints.append(int.from_bytes(active, "little"))
+        index.block_begins.append(int.from_bytes(began, "little"))
 
 
 def _disjoint(intervals: IntervalSet) -> bool:

@@ -42,26 +42,27 @@ def search_shadowed(table: Table, chain: Chain, candidates: list[Rule],
     """Candidates that can never match. A vendor rule split into several model rules (one per
     family or protocol) shares one RuleRef: it is reported only when every piece is shadowed.
     ``reached``: ids of rules some packet is known to reach (the evaluator saw them match)."""
-    scan = ChainScan(table, chain)
-    out = ShadowSearch()
     counts = Counter(r.ref for r in chain.rules)
     shared = {ref for ref, n in counts.items() if n > 1}
-    done: set[RuleRef] = set()
+    in_chain = {id(r) for r in chain.rules}
+    asked: dict[RuleRef, list[Rule]] = {}
     for rule in candidates:
-        if rule.ref in done or id(rule) not in scan.position:
+        if rule.ref in asked or id(rule) not in in_chain:
             continue
-        done.add(rule.ref)
         pieces = [r for r in chain.rules if r.ref == rule.ref] if rule.ref in shared else [rule]
-        if any(id(piece) in reached for piece in pieces):
-            continue
+        if not any(id(piece) in reached for piece in pieces):
+            asked[rule.ref] = pieces
+    scan = ChainScan(table, chain, [piece for pieces in asked.values() for piece in pieces])
+    out = ShadowSearch()
+    for ref, pieces in asked.items():
         covering: list[RuleRef] = []
         for piece in pieces:
             found = scan.shadowed_by(piece)
             if found is None:
-                out.undecided.append(rule.ref)
+                out.undecided.append(ref)
             if not found:
                 break
             covering += found
         else:
-            out.shadowed.append(Shadowed(rule.ref, tuple(dict.fromkeys(covering))))
+            out.shadowed.append(Shadowed(ref, tuple(dict.fromkeys(covering))))
     return out

@@ -12,7 +12,7 @@ from itertools import product
 
 from pushaudit.interception import RuleRef
 from pushaudit.netfilter.implication import implies, rule_family
-from pushaudit.netfilter.index import ChainIndex, LiveIndex, positions
+from pushaudit.netfilter.index import ChainIndex, bits_of, positions
 from pushaudit.netfilter.intervals import IntervalSet, covers, intersect
 from pushaudit.netfilter.model import (
     Chain,
@@ -36,62 +36,63 @@ Signature = tuple[int | None, tuple[ScalarMatch | FlagsMatch, ...]]
 
 
 class ChainScan:
-    """One chain's boxes and, per kind of rule asked about, an index over the earlier rules
-    that can take its packets; computed once however many rules are asked about."""
+    """One chain, seen from the rules asked about: the earlier rules that could take their
+    packets (by non-numeric matches), one index over those, and a mask of them per kind of
+    rule asked about."""
 
-    def __init__(self, table: Table, chain: Chain) -> None:
+    def __init__(self, table: Table, chain: Chain, asked: list[Rule]) -> None:
         self.table = table
         self.rules = chain.rules
         self.position = {id(r): i for i, r in enumerate(chain.rules)}
-        self.boxes = [rule_box(r) for r in chain.rules]
         # only rules that surely end the chain for every packet in their box can hide later ones
-        self.groups: dict[Signature, list[int]] = {}
-        for i, (rule, box) in enumerate(zip(chain.rules, self.boxes, strict=True)):
-            if box is not None and rule.terminal and not any(isinstance(m, UnknownMatch | ConcatMatch)
-                                                             for m in rule.matches):
-                self.groups.setdefault(self._signature(rule), []).append(i)
-        self._takers: dict[Signature, LiveIndex] = {}
+        groups: dict[Signature, list[int]] = {}
+        for i, rule in enumerate(chain.rules):
+            if rule.terminal and not any(isinstance(m, UnknownMatch | ConcatMatch) for m in rule.matches):
+                groups.setdefault(self._signature(rule), []).append(i)
+        wanted: dict[Signature, list[int]] = {}
+        for rule in asked:
+            key = self._signature(rule)
+            if key not in wanted:
+                family = key[0]
+                wanted[key] = [p for members in groups.values() if self._may_take(rule, self.rules[members[0]], family)
+                               for p in members]
+        self.takers = sorted({p for found in wanted.values() for p in found})
+        self.boxes: dict[int, Box | None] = {p: rule_box(self.rules[p]) for p in self.takers}
+        self.boxes.update({self.position[id(r)]: rule_box(r) for r in asked if id(r) in self.position})
+        self.index = ChainIndex([None if self.boxes[p] is None else [self.boxes[p]] for p in self.takers])  # type: ignore[list-item]
+        compact = {p: k for k, p in enumerate(self.takers)}
+        self.masks = {key: bits_of(compact[p] for p in found) for key, found in wanted.items()}
 
     def _signature(self, rule: Rule) -> Signature:
         return rule_family(self.table, rule), tuple(m for m in rule.matches if isinstance(m, ScalarMatch | FlagsMatch))
 
-    def _takers_of(self, rule: Rule, family: int | None) -> LiveIndex:
-        """Every rule of the chain whose non-numeric matches pass all of ``rule``'s packets."""
-        key = self._signature(rule)
-        if key not in self._takers:
-            chosen: list[int] = []
-            for members in self.groups.values():
-                sample = self.rules[members[0]]
-                if rule_family(self.table, sample) in (None, family) and implies(rule, sample, family):
-                    chosen += members
-            chosen.sort()
-            self._takers[key] = LiveIndex(chosen, ChainIndex([[self.boxes[p]] for p in chosen]))  # type: ignore[list-item]
-        return self._takers[key]
+    def _may_take(self, rule: Rule, prior: Rule, family: int | None) -> bool:
+        """Do ``prior``'s non-numeric matches pass every packet of ``rule``?"""
+        return rule_family(self.table, prior) in (None, family) and implies(rule, prior, family)
 
     def shadowed_by(self, rule: Rule) -> tuple[RuleRef, ...] | None:
         """The earlier rules that take all of ``rule``'s packets; () when some packet gets
         through, None when the search gave up."""
         position = self.position.get(id(rule))
-        own = self.boxes[position] if position is not None else None
+        own = self.boxes.get(position) if position is not None else None
         if position is None or own is None:
             return ()
-        family = rule_family(self.table, rule)
-        universe = _universe(own, family)
+        universe = _universe(own, rule_family(self.table, rule))
         if universe is None:
             return ()
-        takers = self._takers_of(rule, family)
-        earlier = takers.index.touching(universe, (1 << bisect_left(takers.positions, position)) - 1)
+        before = (1 << bisect_left(self.takers, position)) - 1
+        earlier = self.index.touching(universe, self.masks[self._signature(rule)] & before)
         corners = _corners(universe)
-        if any(not takers.index.touching(point, earlier) for point in corners):
+        if any(not self.index.touching(point, earlier) for point in corners):
             return ()  # a corner of the rule's box that no earlier rule even touches
         at_corners = earlier
         for point in corners:  # usually one earlier rule holds the whole box, and so every corner
-            at_corners = takers.index.touching(point, at_corners)
+            at_corners = self.index.touching(point, at_corners)
         for k in positions(at_corners):
-            at = takers.positions[k]
+            at = self.takers[k]
             if self.rules[at].ref != rule.ref and _contains(self.boxes[at], universe):
                 return (self.rules[at].ref,)
-        return self._union_covers(rule, universe, [takers.positions[k] for k in positions(earlier)])
+        return self._union_covers(rule, universe, [self.takers[k] for k in positions(earlier)])
 
     def _union_covers(self, rule: Rule, universe: Cube, earlier: list[int]) -> tuple[RuleRef, ...] | None:
         region: Region = [universe]
