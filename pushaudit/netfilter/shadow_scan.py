@@ -82,16 +82,18 @@ class ChainScan:
             return ()
         before = (1 << bisect_left(self.takers, position)) - 1
         earlier = self.index.touching(universe, self.masks[self._signature(rule)] & before)
-        corners = _corners(universe)
-        if any(not self.index.touching(point, earlier) for point in corners):
+        low = tuple(((axis[0][0], axis[0][0]),) for axis in universe)
+        high = tuple(((axis[-1][1], axis[-1][1]),) for axis in universe)
+        at_low = self.index.touching(low, earlier)
+        at_both = self.index.touching(high, at_low)
+        if not at_low or not self.index.touching(high, earlier):
             return ()  # a corner of the rule's box that no earlier rule even touches
-        at_corners = earlier
-        for point in corners:  # usually one earlier rule holds the whole box, and so every corner
-            at_corners = self.index.touching(point, at_corners)
-        for k in positions(at_corners):
+        for k in positions(at_both):  # usually one earlier rule holds the whole box, and so both ends
             at = self.takers[k]
             if self.rules[at].ref != rule.ref and _contains(self.boxes[at], universe):
                 return (self.rules[at].ref,)
+        if any(not self.index.touching(point, earlier) for point in _corners(universe)):
+            return ()
         return self._union_covers(rule, universe, [self.takers[k] for k in positions(earlier)])
 
     def _union_covers(self, rule: Rule, universe: Cube, earlier: list[int]) -> tuple[RuleRef, ...] | None:
