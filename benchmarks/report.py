@@ -75,7 +75,7 @@ def _num(value: Any, fmt: str = "{:.2f}") -> str:
 def format_report(figures: dict[str, Any]) -> str:
     opts = figures["options"]
     lines = [f"Firewall benchmark: one CPU per child process, {opts['budget_s']:.0f} s budget per child, "
-             f"seed {opts['seed']}", ""]
+             f"seed {opts['seed']}, fastest of {opts.get('repeat', 1)} timing runs per firewall", ""]
     head = (f"{'platform':<15}{'rules':>7}{'parse s':>9}{'classes s':>10}{'analyse s':>10}{'rss MB':>8}"
             f"{'traced MB':>10}{'bf ms/pkt':>10}{'engine ms/pkt':>14}{'agree':>9}  target")
     lines += [head, "-" * len(head)]
@@ -90,6 +90,9 @@ def format_report(figures: dict[str, Any]) -> str:
                      f"{_num(h['bf_s_per_packet'] and h['bf_s_per_packet'] * 1e3):>10}"
                      f"{_num(h['engine_point_s_per_packet'] and h['engine_point_s_per_packet'] * 1e3):>14}"
                      f"{h['baseline_agree'] or '-':>9}  {target}")
+        spread = [t for t in h.get("runs_total_s", []) if t is not None]
+        if len(spread) > 1:
+            lines.append(f"{'':<15}parse + analyse of each run: {', '.join(f'{t:.2f}' for t in spread)} s")
         if h["error"]:
             lines.append(f"{'':<15}error: {h['error']}")
         lines += [f"{'':<15}disagreement: {d}" for d in h["baseline_disagree"][:2]]
