@@ -46,7 +46,8 @@ class FirewallApnsPorts(Check):
         ruleset = ctx.get(RULESET)
         ports = list(ctx.policy.apns.ports)
         dests = ctx.policy.push_destinations()
-        analysis = analyse_forwarding(ruleset, ctx.get(TOPOLOGY), networks, dests, ports)
+        topology = ctx.get(TOPOLOGY)
+        analysis = analyse_forwarding(ruleset, topology, networks, dests, ports)
         expected = "; ".join(
             f"TCP {', '.join(map(str, ports))} from {net} to "
             f"{', '.join(str(d) for d in dests if d.version == net.version)} (new connections, forwarded) accepted"
@@ -69,25 +70,25 @@ class FirewallApnsPorts(Check):
         evidence = [rule_evidence(ref, f"accepts e.g. {c.result.example()}") for ref, c in accepting.items()]
         if not accepting:
             evidence = [outcome_evidence(c.result.outcome, "accepted by chain policies") for c in analysis.classes[:1]]
-        if ruleset.unread:  # what was read opens every path; what was not could close one
-            return [self._unread(ctx, ruleset, expected, details, evidence + shadow_ev)]
+        unread = ruleset.unread + topology.unread
+        if unread:  # what was read opens every path; what was not could close one
+            return [self._unread(ctx, unread, expected, details, evidence + shadow_ev)]
         return [self.finding(
             ctx, Status.PASS, f"APNs ports {', '.join(map(str, ports))} are forwarded from every client network",
             expected=expected, found="all accepted", evidence=evidence + shadow_ev, details=details,
         )]
 
-    def _unread(self, ctx: HostContext, ruleset: Ruleset, expected: str, details: dict[str, Any],
+    def _unread(self, ctx: HostContext, unread: list[str], expected: str, details: dict[str, Any],
                 evidence: list[Evidence]) -> Finding:
         code = "E-PARSE-NETFILTER" if ctx.facts.platform == "linux" else "E-PARSE-FIREWALL"
-        shown = "; ".join(ruleset.unread[:3]) + (f" (+{len(ruleset.unread) - 3} more)" if len(ruleset.unread) > 3
-                                                 else "")
-        unread_ev = [_unread_evidence(item) for item in ruleset.unread[:10]]
+        shown = "; ".join(unread[:3]) + (f" (+{len(unread) - 3} more)" if len(unread) > 3 else "")
+        unread_ev = [_unread_evidence(item) for item in unread[:10]]
         return self.finding(
             ctx, Status.ERROR,
-            f"every Apple path pushaudit could read is open, but {len(ruleset.unread)} part(s) of the configuration "
+            f"every Apple path pushaudit could read is open, but {len(unread)} part(s) of the configuration "
             f"were not read and could change that: {shown}",
             code=code, expected=expected, found="accepted by the rules that were read",
-            evidence=unread_ev + evidence, details={**details, "unread": ruleset.unread[:50]},
+            evidence=unread_ev + evidence, details={**details, "unread": unread[:50]},
         )
 
     def _undecided(self, ctx: HostContext, unknown: list[FlowClass], expected: str, details: dict[str, Any],

@@ -53,7 +53,8 @@ def build_topology(snapshot: HostSnapshot, facts: HostFacts) -> FortinetTopology
     statics = {4: reader.section("router_static", required=False), 6: reader.section("router_static6", required=False)}
     families: set[int] = {ipaddress.ip_network(n, strict=False).version for n in facts.client_networks}
     topology = build_fortinet_topology(interfaces, statics, families, facts.data)
-    topology.warnings += interfaces.warnings + reader.warnings
+    topology.warnings += interfaces.warnings + interfaces.unread + reader.warnings
+    topology.unread += interfaces.unread
     return topology
 
 

@@ -49,6 +49,7 @@ class Interfaces:
     interfaces: dict[str, Interface] = field(default_factory=dict)
     zones: dict[str, Zone] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # addresses not understood (also warnings)
 
     def policy_names(self) -> set[str]:
         """Every name a policy's srcintf/dstintf may use."""
@@ -72,7 +73,7 @@ def parse_interfaces(interfaces: Block | None, zones: Block | None) -> Interface
             member_of[member] = zone.name
         out.warnings += [f"zone {entry.name}: {p}" for p in entry.problems]
     for entry in (interfaces.entries.values() if interfaces is not None else ()):
-        out.interfaces[entry.name] = _interface(entry, member_of.get(entry.name), out.warnings)
+        out.interfaces[entry.name] = _interface(entry, member_of.get(entry.name), out.warnings, out.unread)
     for zone in out.zones.values():
         missing = [m for m in zone.members if m not in out.interfaces]
         if missing and interfaces is not None:
@@ -80,10 +81,10 @@ def parse_interfaces(interfaces: Block | None, zones: Block | None) -> Interface
     return out
 
 
-def _interface(entry: Block, zone: str | None, warnings: list[str]) -> Interface:
+def _interface(entry: Block, zone: str | None, warnings: list[str], unread: list[str]) -> Interface:
     addresses: list[IPIface] = []
     for words in [entry.values("ip"), *(e.values("ip") for e in _sub(entry, "secondaryip"))]:
-        addr = _v4(words, entry.name, warnings)
+        addr = _v4(words, entry.name, unread)
         if addr is not None:
             addresses.append(addr)
     ipv6 = entry.blocks.get("ipv6")
@@ -93,7 +94,7 @@ def _interface(entry: Block, zone: str | None, warnings: list[str]) -> Interface
                 try:
                     addresses.append(ipaddress.IPv6Interface(text))
                 except ValueError:
-                    warnings.append(f"interface {entry.name}: IPv6 address {text} not understood")
+                    unread.append(f"interface {entry.name}: IPv6 address {text} not understood")
     warnings += [f"interface {entry.name}: {p}" for p in entry.problems]
     return Interface(
         name=entry.name, line=entry.line, addresses=tuple(addresses), up=entry.value("status", "up") != "down",

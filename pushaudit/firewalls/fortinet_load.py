@@ -156,7 +156,8 @@ def _load(snapshot: HostSnapshot) -> FortigateConfig:
     table = Table("inet", vdom, "cmd:firewall_policy", SYNTAX, SYNTAX, chains={CHAIN: chain})
     profiles = parse_ssl_ssh_profiles(reader.section("firewall_ssl_ssh_profile", required=False))
     proxies = parse_proxy_policies(reader.section("firewall_proxy_policy", required=False), "cmd:firewall_proxy_policy")
-    warnings = [*reader.warnings, *interfaces.warnings, *addresses.warnings, *services.warnings, *policies.warnings]
+    warnings = [*reader.warnings, *interfaces.warnings, *interfaces.unread, *addresses.warnings, *services.warnings,
+                *policies.warnings]
     return FortigateConfig(
         hostname=hostname, vdom=vdom, ruleset=Ruleset([table], list(dict.fromkeys(warnings)), unread=reader.unread),
         policies=policies,

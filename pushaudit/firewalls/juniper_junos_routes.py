@@ -24,7 +24,7 @@ def static_route(topo: JunosTopology, st: Statement, connected: dict[int, list[R
     try:
         net = ipaddress.ip_network(words[2], strict=False)
     except ValueError:
-        topo.warnings.append(f"{st.source} line {st.line}: static route not understood: {st.text}")
+        topo.skip(f"{st.source} line {st.line}: static route not understood: {st.text}")
         return
     how, value = words[3], words[4] if len(words) > 4 else ""
     reason = ""

@@ -88,7 +88,7 @@ class _Addresses:
     disabled: set[str] = field(default_factory=set)  # devices ("ge-0/0/3") and units ("ge-0/0/1.10")
 
 
-def _interface_addresses(config: SetConfig, warnings: list[str]) -> _Addresses:
+def _interface_addresses(config: SetConfig, topo: Topology) -> _Addresses:
     out = _Addresses()
     for st in config.under("interfaces"):
         if not st.active:
@@ -105,9 +105,9 @@ def _interface_addresses(config: SetConfig, warnings: list[str]) -> _Addresses:
                 try:
                     out.units.setdefault(unit, []).append(ipaddress.ip_interface(rest[3]))
                 except ValueError:
-                    warnings.append(f"{st.source} line {st.line}: interface address not understood: {st.text}")
+                    topo.skip(f"{st.source} line {st.line}: interface address not understood: {st.text}")
             elif rest[:1] == ("family",) and len(rest) >= 3 and rest[2] in ("dhcp", "dhcp-client", "dhcpv6-client"):
-                warnings.append(f"{st.source} line {st.line}: {unit} takes its address from DHCP: "
+                topo.warnings.append(f"{st.source} line {st.line}: {unit} takes its address from DHCP: "
                                 "its network and default route are not in the configuration")
     return out
 
@@ -116,7 +116,7 @@ def build_junos_topology(config: SetConfig, *, routing_collected: bool, ingress:
                          egress: str | None) -> JunosTopology:
     units, zones = zone_of_interfaces(config)
     topo = JunosTopology(known=True, routing_collected=routing_collected, zones=units)
-    addresses = _interface_addresses(config, topo.warnings)
+    addresses = _interface_addresses(config, topo)
     local: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     for unit, ifaces in addresses.units.items():
         if unit in addresses.disabled or unit.split(".")[0] in addresses.disabled:
@@ -132,7 +132,7 @@ def build_junos_topology(config: SetConfig, *, routing_collected: bool, ingress:
         if st.active and st.words[:1] == ("routing-options",):
             static_route(topo, st, connected, units)
         elif st.active and st.words[:1] == ("routing-instances",) and st.at(2) == "routing-options":
-            topo.warnings.append(f"{st.source} line {st.line}: routes of routing-instance {st.at(1)} are not modelled")
+            topo.skip(f"{st.source} line {st.line}: routes of routing-instance {st.at(1)} are not modelled")
     topo.ingress = _pinned(ingress, "ingress", units, zones)
     topo.egress = _pinned(egress, "egress", units, zones)
     return topo

@@ -74,7 +74,7 @@ def _interface_addresses(doc: ConfigDoc, device: ET.Element, objects: dict[str, 
             try:
                 addresses.setdefault(name, []).append(ipaddress.ip_interface(objects.get(value) or value))
             except ValueError:
-                topo.warnings.append(f"{doc.where(element)}: interface {name}: address {value} is not read")
+                topo.skip(f"{doc.where(element)}: interface {name}: address {value} is not read")
         if entry.find("dhcp-client") is not None or entry.find("layer3/dhcp-client") is not None:
             topo.warnings.append(f"{doc.where(entry)}: interface {name} uses DHCP: its network is not in the config")
     return addresses

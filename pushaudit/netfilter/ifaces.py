@@ -34,6 +34,13 @@ class Topology:
     local: dict[int, IntervalSet] = field(default_factory=lambda: {4: (), 6: ()})
     routes: dict[int, list[Route]] = field(default_factory=lambda: {4: [], 6: []})
     warnings: list[str] = field(default_factory=list)
+    # Addresses or routes the parser could not read (also warnings): the egress of some traffic
+    # may be wrong, so checks that would pass say ERROR instead.
+    unread: list[str] = field(default_factory=list)
+
+    def skip(self, message: str) -> None:
+        self.warnings.append(message)
+        self.unread.append(message)
 
     def is_local(self, address: str) -> bool:
         try:

@@ -1,6 +1,6 @@
-"""A configuration line the parser left out of the model never lets firewall.apns_ports pass:
-the same device that passes turns into ERROR (E-PARSE-FIREWALL, pointing at the line) once a
-line pushaudit does not read is added, and a FAIL stays a FAIL."""
+"""A configuration line the parser left out of the model (a policy statement, a route or an
+interface address it could not read) never lets firewall.apns_ports pass: the same device that
+passes turns into ERROR (E-PARSE-FIREWALL, pointing at the line) once such a line is added."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ def test_the_device_passes_as_read(tmp_path: Path) -> None:
      "security policies statement not understood"),
     ("configuration_security", "policy staff-apple {", "not a set statement"),
     ("configuration_security", "set system host-name elsewhere", "not under 'security'"),
+    ("configuration_routing_options", "set routing-options static route 17.249.0.0/33 next-hop 203.0.113.9",
+     "static route not understood"),
+    ("configuration_interfaces", "set interfaces ge-0/0/9 unit 0 family inet address 10.300.0.1/24",
+     "interface address not understood"),
 ])
 def test_an_unread_line_turns_pass_into_error(tmp_path: Path, command_id: str, line: str, said: str) -> None:
     outputs = split_commands(CASE.read_text())
@@ -81,3 +85,14 @@ def test_devices_as_collected_leave_nothing_unread(tmp_path: Path) -> None:
     forti = get_platform("fortinet").build_ruleset(  # type: ignore[union-attr]
         forti_harness.make_snapshot(tmp_path / "fgt", forti_harness.device_commands()))
     assert asa.unread == [] and forti.unread == []
+
+
+def test_fortigate_interface_address_not_understood_is_unread(tmp_path: Path) -> None:
+    commands = forti_harness.device_commands()
+    text, status = commands["system_interface"]
+    commands["system_interface"] = (text.replace("set ip 172.16.10.1 255.255.255.0", "set ip 172.16.10.1 255.0.255.0"),
+                                    status)
+    snap = forti_harness.make_snapshot(tmp_path, commands, client_networks=["10.1.0.0/16"])
+    topology = get_platform("fortinet").build_topology(snap, snap.facts)  # type: ignore[union-attr]
+    assert len(topology.unread) == 1 and "address 172.16.10.1 255.0.255.0 not understood" in topology.unread[0]
+    assert topology.unread[0] in topology.warnings
