@@ -3,7 +3,6 @@ the two checks run on them with the project's policy."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +16,7 @@ from pushaudit.snapshot import CommandRecord, Connection, HostFacts, HostSnapsho
 TESTS = Path(__file__).resolve().parents[1]
 FIXTURES = TESTS / "fixtures" / "inspection"
 DEVICES = TESTS / "fixtures" / "devices"
-_MARKER = re.compile(r"^#### pushaudit:command (\S+)(?: exit=(\d+))?$")
 DEFAULT_COMMAND = {"paloalto_panos": "config_running"}
-
-
-def split_outputs(text: str, default: str) -> dict[str, tuple[str, int]]:
-    """config.txt: one output, or several each after ``#### pushaudit:command <id> [exit=N]``."""
-    if not any(_MARKER.match(line) for line in text.splitlines()):
-        return {default: (text, 0)}
-    outputs: dict[str, tuple[str, int]] = {}
-    current: tuple[str, int] | None = None
-    lines: list[str] = []
-    for line in [*text.splitlines(keepends=True), "#### pushaudit:command end\n"]:
-        marker = _MARKER.match(line.rstrip("\n"))
-        if marker is None:
-            lines.append(line)
-            continue
-        if current is not None:
-            outputs[current[0]] = ("".join(lines), current[1])
-        current, lines = (marker[1], int(marker[2] or 0)), []
-    return outputs
 
 
 def make_snapshot(root: Path, platform: str, commands: dict[str, tuple[str, int]], *,

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from inspection_harness import FIXTURES, context, make_snapshot, reports, run_checks, split_outputs
+from command_outputs import split_outputs
+from inspection_harness import FIXTURES, context, make_snapshot, reports, run_checks
 
 from pushaudit.inspection.decision import Decision
 

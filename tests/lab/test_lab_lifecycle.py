@@ -27,8 +27,6 @@ from pushaudit.lab.shell import is_alive
 from pushaudit.lab.state import Journal, ProcessRecord
 from pushaudit.lab.templates import render
 
-IS_ROOT = os.geteuid() == 0
-needs_root = pytest.mark.skipif(not IS_ROOT, reason="the lab needs root (network namespaces)")
 TIMINGS: dict[str, float] = {}
 
 
@@ -49,8 +47,6 @@ class Snapshot:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if not IS_ROOT:
-        pytest.skip("the lab needs root (network namespaces)")
     clashing = existing_namespaces() & set(topo.namespace_names())
     if clashing:
         pytest.fail(f"another pushaudit lab is running (namespaces {sorted(clashing)}); stop it first")
@@ -72,7 +68,6 @@ def recorded(lab: Path) -> Snapshot:
 
 
 # -- up and status ------------------------------------------------------------------------------
-@needs_root
 @pytest.mark.lab
 def test_status_reports_every_namespace_and_daemon_running(lab: Path, recorded: Snapshot) -> None:
     status = lab_status(lab)
@@ -86,7 +81,6 @@ def test_status_reports_every_namespace_and_daemon_running(lab: Path, recorded: 
     assert all(is_alive(r) for r in recorded.processes if not r.helper)
 
 
-@needs_root
 @pytest.mark.lab
 def test_up_again_keeps_the_running_lab(lab: Path, recorded: Snapshot) -> None:
     lab_up(lab)
@@ -94,7 +88,6 @@ def test_up_again_keeps_the_running_lab(lab: Path, recorded: Snapshot) -> None:
     assert [(r.name, r.pid) for r in again] == [(r.name, r.pid) for r in recorded.processes]
 
 
-@needs_root
 @pytest.mark.lab
 def test_no_namespace_has_a_default_route(lab: Path) -> None:
     for name in topo.namespace_names():
@@ -116,7 +109,6 @@ def dig(ns: str, name: str, server: str = "") -> tuple[str, list[str], list[str]
     return status.group(1), answer, authority
 
 
-@needs_root
 @pytest.mark.lab
 def test_bare_courier_name_is_a_cname_to_nothing(lab: Path) -> None:
     status, answer, authority = dig("pa-proxy1", "courier.push.apple.com")
@@ -125,7 +117,6 @@ def test_bare_courier_name_is_a_cname_to_nothing(lab: Path) -> None:
     assert authority == ["SOA"]
 
 
-@needs_root
 @pytest.mark.lab
 def test_numbered_courier_name_resolves_through_two_cnames(lab: Path) -> None:
     status, answer, _ = dig("pa-proxy2", "1-courier.push.apple.com")
@@ -137,7 +128,6 @@ def test_numbered_courier_name_resolves_through_two_cnames(lab: Path) -> None:
     assert sorted(answer[2:]) == ["A 198.19.5.36", "A 198.19.5.37"]
 
 
-@needs_root
 @pytest.mark.lab
 def test_filtering_resolver_denies_the_akadns_courier_names(lab: Path) -> None:
     assert ns_run("pa-proxy4", "cat", "/etc/resolv.conf").stdout.strip() == "nameserver 198.18.0.55"
@@ -147,7 +137,6 @@ def test_filtering_resolver_denies_the_akadns_courier_names(lab: Path) -> None:
     assert clean_status == "NOERROR" and "A 198.19.5.36" in clean_answer
 
 
-@needs_root
 @pytest.mark.lab
 def test_resolver_refuses_names_outside_the_lab(lab: Path) -> None:
     status, _, _ = dig("pa-proxy1", "www.example.com")
@@ -164,7 +153,6 @@ def curl_via(proxy: str, name: str) -> str:
     return done.stderr
 
 
-@needs_root
 @pytest.mark.lab
 def test_direct_forwarding_squid_fails_the_bare_name_only(lab: Path) -> None:
     bare = curl_via("198.18.0.12:3128", "courier.push.apple.com")
@@ -176,7 +164,6 @@ def test_direct_forwarding_squid_fails_the_bare_name_only(lab: Path) -> None:
         assert "< HTTP/1.1 200 OK" in numbered  # the lab Apple service answered through the tunnel
 
 
-@needs_root
 @pytest.mark.lab
 def test_authenticating_squid_asks_for_credentials(lab: Path) -> None:
     assert "< HTTP/1.1 407" in curl_via("198.18.0.14:3128", "1-courier.push.apple.com")
@@ -190,7 +177,6 @@ def tls_to_courier(client_ns: str, state_dir: Path) -> subprocess.CompletedProce
     )  # fmt: skip
 
 
-@needs_root
 @pytest.mark.lab
 def test_sni_splice_at_step2_breaks_push_while_excluded_range_works(lab: Path) -> None:
     behind_proxy1 = tls_to_courier("pa-c1", lab)
@@ -202,7 +188,6 @@ def test_sni_splice_at_step2_breaks_push_while_excluded_range_works(lab: Path) -
     assert "Host header forgery detected" in cache_log
 
 
-@needs_root
 @pytest.mark.lab
 def test_squid_config_is_at_the_usual_path_with_its_include_and_acl_file(lab: Path) -> None:
     conf = ns_run("pa-proxy2", "cat", "/etc/squid/squid.conf").stdout
@@ -222,7 +207,6 @@ def tcp_connects(ns: str, address: str, port: int) -> bool:
     return ns_run(ns, sys.executable, "-c", probe).returncode == 0
 
 
-@needs_root
 @pytest.mark.lab
 def test_firewall_passes_443_and_5223_but_its_2197_rule_is_shadowed(lab: Path) -> None:
     assert tcp_connects("pa-c0", "198.19.5.36", 443)
@@ -243,7 +227,6 @@ def ssh(state_dir: Path, address: str, command: str) -> subprocess.CompletedProc
     )  # fmt: skip
 
 
-@needs_root
 @pytest.mark.lab
 @pytest.mark.parametrize("host", topo.AUDITED_HOSTS, ids=lambda h: h.name)
 def test_ssh_key_login_and_read_only_sudo(lab: Path, host: topo.AuditedHost) -> None:
@@ -268,7 +251,6 @@ def assert_nothing_left(state_dir: Path, processes: list[ProcessRecord], user_cr
     assert not state_dir.exists() or not any(state_dir.iterdir())
 
 
-@needs_root
 @pytest.mark.lab
 def test_down_removes_everything_and_is_repeatable(lab: Path, recorded: Snapshot) -> None:
     assert recorded.processes
@@ -280,7 +262,6 @@ def test_down_removes_everything_and_is_repeatable(lab: Path, recorded: Snapshot
     assert not lab_status(lab).running
 
 
-@needs_root
 @pytest.mark.lab
 def test_failed_up_removes_what_it_built(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     if existing_namespaces() & set(topo.namespace_names()):
@@ -326,7 +307,7 @@ def test_cli_state_dir_defaults_to_the_environment(monkeypatch: pytest.MonkeyPat
     assert _state_dir(args) == Path("/var/lib/pushaudit-lab")
 
 
-@needs_root
+@pytest.mark.lab  # `lab status` needs root like the rest of `lab`
 def test_cli_status_without_a_lab_is_not_running(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     args = lab_args("status", "--state-dir", str(tmp_path / "state"))
     assert args.handler(args) == 1

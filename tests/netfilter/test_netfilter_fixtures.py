@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from fixture_points import assert_decided
 
 from pushaudit.netfilter.evaluate import PathKind, Query, evaluate
 from pushaudit.netfilter.intervals import from_networks, normalize, size
@@ -58,18 +59,7 @@ def _holding(results: list[ClassResult], packet: str) -> ClassResult:
 
 def _check_point(result: ClassResult, point: dict[str, Any]) -> None:
     outcome = result.outcome
-    assert outcome.verdict.value == point["verdict"], outcome.decided_by()
-    if "rule" in point:
-        want = point["rule"]
-        if want is None:
-            assert outcome.rule is None, outcome.decided_by()
-        else:
-            assert outcome.rule is not None, outcome.decided_by()
-            got = {"chain": outcome.rule.chain, "index": outcome.rule.index, "handle": outcome.rule.handle,
-                   "line": outcome.rule.line, "table": outcome.rule.table, "source": outcome.rule.source}
-            assert {k: got[k] for k in want} == want, outcome.decided_by()
-    if "policy" in point:
-        assert outcome.policy_chain is not None and outcome.policy_chain.label() == point["policy"]
+    assert_decided(outcome, point)
     if "nat" in point:
         want_nat = point["nat"]
         got_nat = None if outcome.nat is None else {"kind": outcome.nat.nat.kind, "port": outcome.nat.nat.port}

@@ -19,31 +19,9 @@ TESTS = Path(__file__).resolve().parents[2]
 FIXTURES = TESTS / "fixtures" / "firewalls" / "cisco_asa"
 DEVICE = TESTS / "fixtures" / "devices" / "cisco_asa"
 PLATFORM_FILE = TESTS.parent / "pushaudit" / "platforms" / "cisco_asa.yaml"
-MARKER = re.compile(r"^#### pushaudit:command (\S+)(?: exit=(\d+))?\s*$")
 PACKET = re.compile(r"^\[?([\d.:a-fA-F]+?)\]?:(\d+) -> \[?([\d.:a-fA-F]+?)\]?:(\d+)$")
 
 Commands = dict[str, tuple[str, int | None]]
-
-
-def split_config(text: str) -> Commands:
-    """A fixture's config.txt: command outputs, each after a ``#### pushaudit:command ID`` line."""
-    commands: Commands = {}
-    current: str | None = None
-    status: int | None = 0
-    lines: list[str] = []
-    for raw in text.splitlines():
-        found = MARKER.match(raw)
-        if found:
-            if current is not None:
-                commands[current] = ("\n".join(lines) + "\n", status)
-            current, status, lines = found.group(1), int(found.group(2) or 0), []
-        elif current is not None:
-            lines.append(raw)
-        elif raw.strip():
-            raise ValueError(f"config.txt: text before the first command marker: {raw!r}")
-    if current is not None:
-        commands[current] = ("\n".join(lines) + "\n", status)
-    return commands
 
 
 def device_commands() -> Commands:

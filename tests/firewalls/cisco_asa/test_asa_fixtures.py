@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
-from asa_harness import FIXTURES, holding, make_snapshot, networks, split_config
+from asa_harness import FIXTURES, holding, make_snapshot, networks
+from command_outputs import split_outputs
+from fixture_points import assert_decided
 
 from pushaudit.errors import DataError
 from pushaudit.firewalls.cisco_asa import PLATFORM, AsaRuleset
@@ -24,7 +26,7 @@ CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.yaml").exist
 def _load(case: str, tmp_path: Path) -> tuple[Any, dict[str, Any]]:
     folder = FIXTURES / case
     expected = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
-    commands = split_config((folder / "config.txt").read_text(encoding="utf-8"))
+    commands = split_outputs((folder / "config.txt").read_text(encoding="utf-8"))
     snap = make_snapshot(tmp_path / case, commands, client_networks=expected.get("client_networks"),
                          data=expected.get("data"))
     return snap, expected
@@ -52,18 +54,7 @@ def _snippet(ruleset: AsaRuleset, flow: FlowClass, ports: list[int]) -> str:
 
 def _check_point(ruleset: AsaRuleset, flow: FlowClass, point: dict[str, Any], ports: list[int]) -> None:
     outcome = flow.result.outcome
-    assert outcome.verdict.value == point["verdict"], outcome.decided_by()
-    if "rule" in point:
-        want = point["rule"]
-        if want is None:
-            assert outcome.rule is None, outcome.decided_by()
-        else:
-            assert outcome.rule is not None, outcome.decided_by()
-            got = {"chain": outcome.rule.chain, "index": outcome.rule.index, "line": outcome.rule.line,
-                   "source": outcome.rule.source, "comment": outcome.rule.comment}
-            assert {k: got[k] for k in want} == want, outcome.decided_by()
-    if "policy" in point:
-        assert outcome.policy_chain is not None and outcome.policy_chain.label() == point["policy"]
+    assert_decided(outcome, point)
     if "reason_contains" in point:
         assert point["reason_contains"] in outcome.reason, outcome.reason
     for key in ("iif", "oif"):

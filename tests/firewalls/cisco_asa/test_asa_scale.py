@@ -4,6 +4,7 @@ parses completely in a fresh process (its time and memory are printed; benchmark
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +20,12 @@ GENERATED = sorted(p for p in FIXTURES.glob("generated_*") if p.is_dir())
 _MEASURE = """
 import json, resource, sys, tempfile, time
 from pathlib import Path
-from asa_harness import make_snapshot, split_config
+from asa_harness import make_snapshot
+from command_outputs import split_outputs
 from generate_asa_config import generate
 from pushaudit.firewalls.cisco_asa import PLATFORM
 text = generate(3, 20000, ipv6=True).text()
-snap = make_snapshot(Path(tempfile.mkdtemp()), split_config(text))
+snap = make_snapshot(Path(tempfile.mkdtemp()), split_outputs(text))
 cpu, wall = time.process_time(), time.perf_counter()
 ruleset = PLATFORM.build_ruleset(snap)
 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -49,7 +51,8 @@ def test_generated_fixtures_exist() -> None:
 def test_twenty_thousand_aces_parse() -> None:
     """Completeness at scale; time and memory are printed here and measured by the benchmark."""
     done = subprocess.run([sys.executable, "-c", _MEASURE], capture_output=True, text=True, cwd=HERE,
-                          env={"PYTHONPATH": str(HERE), "PATH": ""}, timeout=120, check=True)
+                          env={"PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parents[1])]), "PATH": ""},
+                          timeout=120, check=True)
     figures = json.loads(done.stdout)
     assert figures["rules"] > 20000
     print(f"20,000 ASA entries: {figures}")

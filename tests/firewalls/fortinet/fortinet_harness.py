@@ -5,7 +5,6 @@ Imported by name (conftest.py puts this folder on sys.path; pytest uses --import
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +14,6 @@ from pushaudit.snapshot import CommandRecord, Connection, HostFacts, HostSnapsho
 TESTS = Path(__file__).resolve().parents[2]
 CASES = TESTS / "fixtures" / "firewalls" / "fortinet"
 DEVICE = TESTS / "fixtures" / "devices" / "fortinet"
-_MARK = re.compile(r"^#### pushaudit:command (\S+)(?: exit=(-?\d+))?\s*$")
-
-
-def split_commands(text: str) -> dict[str, tuple[str, int | None]]:
-    """``#### pushaudit:command <id> [exit=N]`` lines start each command's output."""
-    out: dict[str, tuple[str, int | None]] = {}
-    current: str | None = None
-    status: int | None = 0
-    lines: list[str] = []
-    for line in [*text.splitlines(), "#### pushaudit:command __end__"]:
-        found = _MARK.match(line)
-        if not found:
-            if current is None and line.strip():
-                raise ValueError(f"text before the first command marker: {line!r}")
-            lines.append(line)
-            continue
-        if current is not None:
-            out[current] = ("\n".join(lines) + "\n", status)
-        current, status, lines = found[1], int(found[2]) if found[2] else 0, []
-    return out
 
 
 def make_snapshot(root: Path, commands: dict[str, tuple[str, int | None]], *,

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from fortinet_harness import CASES, make_snapshot, split_commands
+from command_outputs import split_outputs
+from fortinet_harness import CASES, make_snapshot
 
 from pushaudit.errors import DataError
 from pushaudit.firewalls.fortinet import PLATFORM, load_config
@@ -91,7 +92,7 @@ def _run_query(ruleset: Any, topology: Any, spec: dict[str, Any], defaults: dict
 def test_case(case: str, tmp_path: Path) -> None:
     folder = CASES / case
     expected = yaml.safe_load((folder / "expected.yaml").read_text())
-    commands = split_commands((folder / "config.txt").read_text())
+    commands = split_outputs((folder / "config.txt").read_text())
     snap = make_snapshot(tmp_path / "snap", commands, client_networks=expected.get("client_networks", []),
                          data=expected.get("data", {}))
     if "error" in expected:

@@ -7,7 +7,8 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from fortinet_harness import CASES, device_commands, make_snapshot, split_commands
+from command_outputs import split_outputs
+from fortinet_harness import CASES, device_commands, make_snapshot
 
 from pushaudit.checks.firewall_apns_ports import FirewallApnsPorts
 from pushaudit.context import HostContext
@@ -114,7 +115,7 @@ def test_ingress_override_and_bad_values(tmp_path: Path) -> None:
 
 
 def test_topology_from_interfaces_zones_and_routes(tmp_path: Path) -> None:
-    commands = split_commands((CASES / "campus_zones" / "config.txt").read_text())
+    commands = split_outputs((CASES / "campus_zones" / "config.txt").read_text())
     snapshot = make_snapshot(tmp_path / "campus", commands, client_networks=["10.10.0.0/16"])
     topology = PLATFORM.build_topology(snapshot, snapshot.facts)
     ingress = {n: topology.ingress_interface(ipaddress.ip_network(n))
@@ -131,7 +132,7 @@ def test_topology_from_interfaces_zones_and_routes(tmp_path: Path) -> None:
 
 
 def test_sdwan_route_over_several_zones_makes_egress_unknown(tmp_path: Path) -> None:
-    commands = split_commands((CASES / "sdwan_users_quoting" / "config.txt").read_text())
+    commands = split_outputs((CASES / "sdwan_users_quoting" / "config.txt").read_text())
     routes = 'config router static\n    edit 1\n        set sdwan-zone "zone-a" "zone-b"\n    next\nend\n'
     commands["router_static"] = (routes, 0)
     snapshot = make_snapshot(tmp_path / "sd", commands, client_networks=["10.90.0.0/24"])
@@ -141,7 +142,7 @@ def test_sdwan_route_over_several_zones_makes_egress_unknown(tmp_path: Path) -> 
 
 
 def test_snippet_for_ipv4_before_a_policy_and_ipv6_at_the_end(tmp_path: Path) -> None:
-    commands = split_commands((CASES / "campus_zones" / "config.txt").read_text())
+    commands = split_outputs((CASES / "campus_zones" / "config.txt").read_text())
     config = load_config(make_snapshot(tmp_path / "campus", commands))
     table = config.ruleset.tables[0]
     deny = next(r.ref for r in table.chains["firewall-policy"].rules if r.ref.handle == 12)
@@ -210,7 +211,7 @@ def test_optional_sections_may_fail_without_stopping_the_model(tmp_path: Path) -
 
 
 def test_multiline_comment_keeps_its_text(tmp_path: Path) -> None:
-    commands = split_commands((CASES / "sdwan_users_quoting" / "config.txt").read_text())
+    commands = split_outputs((CASES / "sdwan_users_quoting" / "config.txt").read_text())
     config = load_config(make_snapshot(tmp_path / "sd", commands))
     first = config.policies.policies[0]
     assert first.ref.line == 2 and first.name == "store-apple"
@@ -228,7 +229,7 @@ def test_multiline_comment_keeps_its_text(tmp_path: Path) -> None:
 
 
 def _campus_with_routes(tmp_path: Path, name: str, routes: str | None, interfaces: str | None = None) -> HostSnapshot:
-    commands = split_commands((CASES / "campus_zones" / "config.txt").read_text())
+    commands = split_outputs((CASES / "campus_zones" / "config.txt").read_text())
     if routes is None:
         del commands["router_static"]
     else:

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from command_outputs import split_outputs
 from fortinet_generate import generate
-from fortinet_harness import CASES, make_snapshot, split_commands
+from fortinet_harness import CASES, make_snapshot
 
 _MEASURE = """
 import json, resource, sys, time
@@ -29,7 +30,7 @@ print(json.dumps({"cpu": round(cpu, 2), "peak_mb": peak // 1024, "grown_mb": (pe
 
 def test_twenty_thousand_policies(tmp_path: Path) -> None:
     text = generate(11, 20000)
-    make_snapshot(tmp_path / "big", split_commands(text))
+    make_snapshot(tmp_path / "big", split_outputs(text))
     done = subprocess.run([sys.executable, "-c", _MEASURE, str(tmp_path / "big")], capture_output=True, text=True,
                           timeout=300, check=True)
     figures = json.loads(done.stdout.strip().splitlines()[-1])

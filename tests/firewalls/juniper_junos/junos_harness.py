@@ -4,10 +4,11 @@ and queries answered per port with the deciding policy."""
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from command_outputs import split_outputs
 
 from pushaudit.firewalls.juniper_junos import load_topology, parse_junos
 from pushaudit.netfilter.evaluate import PathKind, Query, evaluate
@@ -20,7 +21,6 @@ from pushaudit.snapshot import CommandRecord, Connection, HostFacts, HostSnapsho
 TESTS = Path(__file__).resolve().parents[2]
 FIXTURES = TESTS / "fixtures" / "firewalls" / "juniper_junos"
 DEVICE = TESTS / "fixtures" / "devices" / "juniper_junos"
-MARKER = re.compile(r"^#### pushaudit:command (\S+)\s*$")
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # the emulator fixture file of each command id of pushaudit/platforms/juniper_junos.yaml
@@ -34,18 +34,12 @@ DEVICE_FILES = {
 
 
 def split_commands(text: str) -> dict[str, str]:
-    """``#### pushaudit:command <id>`` lines start each command's output."""
-    outputs: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        found = MARKER.match(line)
-        if found:
-            current = outputs.setdefault(found.group(1), [])
-        elif current is not None:
-            current.append(line)
-        elif line.strip():
-            raise ValueError(f"text before the first command marker: {line!r}")
-    return {cid: "\n".join(lines) + "\n" for cid, lines in outputs.items()}
+    """Outputs by command id (Junos fixtures give exit statuses to ``make_snapshot`` instead)."""
+    found = split_outputs(text)
+    failed = sorted(cid for cid, (_, status) in found.items() if status)
+    if failed:
+        raise ValueError(f"exit= markers in a Junos fixture ({', '.join(failed)}): pass status= to make_snapshot")
+    return {cid: output for cid, (output, _) in found.items()}
 
 
 def make_snapshot(root: Path, outputs: dict[str, str], *, client_networks: list[str] | None = None,

@@ -15,7 +15,7 @@ from junos_generator import CASE, write_case
 _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-sys.path.insert(0, {here!r})
+sys.path[:0] = [{here!r}, {tests!r}]
 from junos_generator import generate
 from junos_harness import make_snapshot
 from pushaudit.firewalls.juniper_junos import parse_junos
@@ -31,7 +31,8 @@ print(json.dumps({{"cpu": cpu, "peak_mb": peak_kb / 1024, "policies": plan.polic
 
 
 def test_twenty_thousand_policies(tmp_path: Path) -> None:
-    code = _CHILD.format(here=str(Path(__file__).resolve().parent), root=str(tmp_path / "big"))
+    here = Path(__file__).resolve().parent
+    code = _CHILD.format(here=str(here), tests=str(here.parents[1]), root=str(tmp_path / "big"))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["policies"] >= 20000 and figures["rules"] >= 20000

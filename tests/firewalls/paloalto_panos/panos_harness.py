@@ -17,29 +17,9 @@ TESTS = Path(__file__).resolve().parents[2]
 FIXTURES = TESTS / "fixtures" / "firewalls" / "paloalto_panos"
 DEVICE = TESTS / "fixtures" / "devices" / "paloalto_panos"
 COMMANDS = {"config_running": "show config running", "show_system_info": "show system info"}
-_MARKER = re.compile(r"^#### pushaudit:command (\S+)(?: exit=(\d+))?$")
 _PACKET = re.compile(r"^\[?([\d.:a-fA-F]+?)\]?:(\d+) -> \[?([\d.:a-fA-F]+?)\]?:(\d+)$")
 
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def split_config(text: str) -> dict[str, tuple[str, int]]:
-    """config.txt: the output of ``config_running``, or several outputs each after a line
-    ``#### pushaudit:command <id> [exit=<status>]``."""
-    if not any(_MARKER.match(line) for line in text.splitlines()):
-        return {"config_running": (text, 0)}
-    outputs: dict[str, tuple[str, int]] = {}
-    current: tuple[str, int] | None = None
-    lines: list[str] = []
-    for line in [*text.splitlines(keepends=True), "#### pushaudit:command end\n"]:
-        marker = _MARKER.match(line.rstrip("\n"))
-        if marker is None:
-            lines.append(line)
-            continue
-        if current is not None:
-            outputs[current[0]] = ("".join(lines), current[1])
-        current, lines = (marker[1], int(marker[2] or 0)), []
-    return outputs
 
 
 def make_snapshot(root: Path, commands: dict[str, tuple[str, int]], *, client_networks: list[str] | None = None,

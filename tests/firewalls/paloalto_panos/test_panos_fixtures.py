@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from panos_harness import FIXTURES, analyse, holding, make_snapshot, split_config
+from command_outputs import split_outputs
+from panos_harness import FIXTURES, analyse, holding, make_snapshot
 
 from pushaudit.errors import DataError
 from pushaudit.firewalls.paloalto_panos import PLATFORM, load_policy
@@ -28,7 +29,7 @@ def _load(case: str, tmp_path: Path) -> tuple[HostSnapshot, dict[str, Any]]:
     folder = FIXTURES / case
     expected = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
     host = expected.get("host") or {}
-    commands = split_config((folder / "config.txt").read_text(encoding="utf-8"))
+    commands = split_outputs((folder / "config.txt").read_text(encoding="utf-8"), "config_running")
     snap = make_snapshot(tmp_path / case, commands, client_networks=host.get("client_networks"),
                          data=host.get("data"))
     return snap, expected

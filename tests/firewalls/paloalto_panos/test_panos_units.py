@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from panos_harness import FIXTURES, analyse, make_snapshot, split_config
+from command_outputs import split_outputs
+from panos_harness import FIXTURES, analyse, make_snapshot
 from pydantic import ValidationError
 
 from pushaudit.errors import DataError
@@ -203,7 +204,7 @@ def test_one_parse_per_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         return parse_config(output, source)
 
     monkeypatch.setattr(paloalto_panos, "parse_config", counting)
-    commands = split_config((FIXTURES / "defaults_ruletypes" / "config.txt").read_text())
+    commands = split_outputs((FIXTURES / "defaults_ruletypes" / "config.txt").read_text(), "config_running")
     snap = make_snapshot(tmp_path, commands)
     PLATFORM.build_ruleset(snap)
     PLATFORM.build_topology(snap, snap.facts)
@@ -247,7 +248,7 @@ def test_variants_of_services_by_protocol_and_source_ports() -> None:
 
 
 def test_pieces_of_one_rule_never_shadow_each_other(tmp_path: Path) -> None:
-    commands = split_config((FIXTURES / "appid_fqdn_dynamic" / "config.txt").read_text())
+    commands = split_outputs((FIXTURES / "appid_fqdn_dynamic" / "config.txt").read_text(), "config_running")
     table = PLATFORM.build_ruleset(make_snapshot(tmp_path, commands)).tables[0]
     chain = table.chains["security"]
     for item in find_shadowed(table, chain, chain.rules):
@@ -255,7 +256,7 @@ def test_pieces_of_one_rule_never_shadow_each_other(tmp_path: Path) -> None:
 
 
 def test_rule_conditions_are_kept_in_the_vendor_model(tmp_path: Path) -> None:
-    commands = split_config((FIXTURES / "appid_fqdn_dynamic" / "config.txt").read_text())
+    commands = split_outputs((FIXTURES / "appid_fqdn_dynamic" / "config.txt").read_text(), "config_running")
     policy = load_policy(make_snapshot(tmp_path, commands))
     staff = {r.name: r for r in policy.security}
     assert staff["Staff-Push-Scheduled"].match.conditions == (
@@ -267,7 +268,7 @@ def test_rule_conditions_are_kept_in_the_vendor_model(tmp_path: Path) -> None:
 
 # -- Panorama, topology, fixes ----------------------------------------------------------------
 def test_panorama_managed_firewall_without_pushed_rules(tmp_path: Path) -> None:
-    commands = split_config((FIXTURES / "panorama_managed" / "config.txt").read_text())
+    commands = split_outputs((FIXTURES / "panorama_managed" / "config.txt").read_text(), "config_running")
     managed = analyse(make_snapshot(tmp_path / "a", commands), ["10.1.40.0/24"], ["17.57.144.0/22"], [5223])
     assert {c.result.outcome.verdict.value for c in managed.classes} == {"unknown"}
     told = make_snapshot(tmp_path / "b", commands, data={"panorama_pushed_rules": "none"})
@@ -292,7 +293,7 @@ def test_route_through_another_virtual_router_makes_zones_undecidable(tmp_path: 
 
 
 def test_unknown_override_is_reported(tmp_path: Path) -> None:
-    commands = split_config((FIXTURES / "defaults_ruletypes" / "config.txt").read_text())
+    commands = split_outputs((FIXTURES / "defaults_ruletypes" / "config.txt").read_text(), "config_running")
     snap = make_snapshot(tmp_path, commands, data={"ingress": "nowhere"})
     topology = PLATFORM.build_topology(snap, snap.facts)
     assert any("host data ingress: nowhere is neither a zone" in w for w in topology.warnings)
