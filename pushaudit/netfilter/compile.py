@@ -20,7 +20,7 @@ from pushaudit.netfilter.model import (
     UnknownMatch,
 )
 from pushaudit.netfilter.query import PathKind, Query, path_chains
-from pushaudit.netfilter.space import FULL_BOX, Box, box_and
+from pushaudit.netfilter.space import FULL_BOX, Box, Cube, box_and
 
 SYN = 0x02  # the first packet of a connection
 _ABSENT = ""  # the hook has no such device (oif at prerouting, iif at postrouting)
@@ -43,7 +43,7 @@ class RuleCompiler:
         self.facts = {Key.NFPROTO: query.nfproto, Key.L4PROTO: query.protocol, Key.CTSTATE: query.ct_state,
                       Key.CTDIR: "original", Key.PKTTYPE: "host",
                       Key.FIB_DADDR: "local" if query.path is PathKind.INPUT else "unicast"}
-        self.root: Box = (query.src, query.dst, query.sports, query.dports)
+        self.root: Cube = (query.src, query.dst, query.sports, query.dports)
         self.cache: dict[tuple[int, str], Compiled] = {}
 
     def compile(self, rule: Rule, hook: str) -> Compiled:
@@ -73,10 +73,9 @@ class RuleCompiler:
         axes = list(self.root)  # cut to the query's packets from the start: others never matter
         for match in rule.matches:
             if isinstance(match, RangeMatch):
-                current = axes[match.dim]
-                if match.family not in (None, self.query.family) or current is None:
+                if match.family not in (None, self.query.family):
                     return Compiled(False)
-                axes[match.dim] = intersect(current, match.allowed())
+                axes[match.dim] = intersect(axes[match.dim], match.allowed())
                 if not axes[match.dim]:
                     return Compiled(False)
         boxes: list[Box] = [tuple(axes)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pushaudit.findings import Evidence, Finding, Status
 from pushaudit.squid.access import CHALLENGE, ListOutcome
@@ -12,6 +12,7 @@ from pushaudit.squid.decide import Decision
 from pushaudit.squid.model import Directive, Port, Rule, SquidConfig
 
 if TYPE_CHECKING:
+    from pushaudit.checks.registry import Check
     from pushaudit.context import HostContext
 
 SHOWN = 20  # how many failing requests a finding lists
@@ -77,25 +78,6 @@ class Tally:
         return data
 
 
-class MakesFindings(Protocol):
-    """The part of a registered Check that ``conclude`` uses (its ``finding`` helper)."""
-
-    def finding(
-        self,
-        ctx: HostContext,
-        status: Status,
-        summary: str,
-        *,
-        expected: str = "",
-        found: str = "",
-        evidence: tuple[Evidence, ...] | list[Evidence] = (),
-        remediation: str = "",
-        deciding_rule: str = "",
-        code: str = "",
-        details: dict[str, Any] | None = None,
-    ) -> Finding: ...
-
-
 @dataclass(frozen=True)
 class Texts:
     what: str  # "Apple CONNECT requests refused by http_access"
@@ -104,7 +86,7 @@ class Texts:
 
 
 def conclude(
-    check: MakesFindings,
+    check: Check,
     ctx: HostContext,
     config: SquidConfig,
     tally: Tally,
